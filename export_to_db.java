@@ -1,0 +1,40 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION Export a folder of agent skills to the skills database (PostgreSQL or the embedded SQLite)
+//JAVA 17+
+//SOURCES lib/*.java
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "export-to-db",
+        description = "Create new skills in the database and update the ones changed in the folder; unchanged "
+                + "skills are not rewritten. One transaction per run.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  export-to-db                                  # ./skills into $DATABASE_URL or the embedded default",
+            "  export-to-db -s my-skills --skill-path development --dry-run",
+            "  export-to-db --db 'postgresql://app@db.example.com/skills?sslmode=verify-full' --json"})
+class export_to_db implements Callable<Integer> {
+    @Mixin Cli.Options options;
+    @Mixin Cli.ScopeOptions scope;
+    @Spec CommandSpec spec;
+
+    @Option(names = {"-f", "--force"},
+            description = "Overwrite database copies that another writer changed since this tool wrote them.")
+    boolean force;
+
+    public static void main(String... args) {
+        Cli.main(new export_to_db(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return Engine.run(new Engine.Request(spec.name(), options, SyncPlan.Policy.EXPORT,
+                new DatabaseSide.Scope("all", scope.prefix()), force, false), spec.commandLine().getOut(),
+                spec.commandLine().getErr());
+    }
+}

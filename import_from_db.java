@@ -1,0 +1,47 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION Import agent skills from the skills database into a local folder
+//JAVA 17+
+//SOURCES lib/*.java
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "import-from-db",
+        description = "Write the database's skills into the folder; each skill folder appears complete or not at "
+                + "all. Local copies changed since the last sync are left alone (reported as conflicts) unless -f.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  import-from-db                                # active skills into ./skills",
+            "  import-from-db --status all -s /tmp/all-skills",
+            "  import-from-db --status draft --skill-path development/languages --dry-run"})
+class import_from_db implements Callable<Integer> {
+    @Mixin Cli.Options options;
+    @Mixin Cli.ScopeOptions scope;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--status", paramLabel = "STATUS", defaultValue = "active",
+            description = "Skills of this status: active, draft, deprecated, archived or all (default: ${DEFAULT-VALUE}).")
+    String status;
+
+    @Option(names = {"-f", "--force"}, description = "Overwrite local copies that differ from the database.")
+    boolean force;
+
+    public static void main(String... args) {
+        Cli.main(new import_from_db(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!status.equals("all") && !SkillMapping.STATUSES.contains(status)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--status must be one of active, draft, deprecated, archived, all (got '" + status + "')");
+        }
+        return Engine.run(new Engine.Request(spec.name(), options, SyncPlan.Policy.IMPORT,
+                new DatabaseSide.Scope(status, scope.prefix()), force, false), spec.commandLine().getOut(),
+                spec.commandLine().getErr());
+    }
+}

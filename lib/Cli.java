@@ -1,0 +1,154 @@
+//DEPS info.picocli:picocli:4.7.7
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * What every command shares: the common options (as picocli mixins), the exit-code table, the one handler that turns
+ * an exception into a one-line message and an exit code, and the runner each script's main hands off to.
+ */
+final class Cli {
+    static final int OK = 0;
+    static final int ERROR = 1;
+    static final int USAGE = 2;
+    static final int INCOMPLETE = 3;
+    static final int DIFFERENCES = 4;
+    static final String VERSION = "skill-fleet 0.1.0";
+
+    /**
+     * Where environment lookups go (the process environment, then .env in the working directory). Tests replace it
+     * to run commands in-process against a given environment.
+     */
+    static Function<String, String> environment = null;
+
+    private Cli() {
+    }
+
+    static Function<String, String> env() {
+        return environment != null ? environment : Database.environment(Path.of("").toAbsolutePath());
+    }
+
+    /** Options of every command, and the exit-code table every --help shows. */
+    @Command(mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false,
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:done; both sides agree on every skill in scope",
+                "1:error: database unreachable, I/O failure, bad configuration",
+                "2:usage error",
+                "3:done, but some skills were skipped (invalid) or left as conflicts",
+                "4:--check found differences (sync-db)"})
+    static final class Options {
+        @Option(names = {"-s", "--skills-dir"}, paramLabel = "DIR", defaultValue = "${env:SKILL_FLEET_SKILLS_DIR:-skills}",
+                description = "Skills folder, relative to the working directory (env SKILL_FLEET_SKILLS_DIR; "
+                        + "default: ${DEFAULT-VALUE}).")
+        Path skillsDir;
+
+        @Option(names = "--db", paramLabel = "URL",
+                description = "Database: postgresql://user:pass@host/db?sslmode=require, postgres://..., "
+                        + "jdbc:postgresql://..., or jdbc:sqlite:FILE. Default: DATABASE_URL (also from .env), then "
+                        + "PGHOST/PGDATABASE, else the embedded SQLite at $SKILL_FLEET_HOME/skills.db.")
+        String db;
+
+        @Option(names = {"-n", "--dry-run"}, description = "Print the plan; change nothing anywhere.")
+        boolean dryRun;
+
+        @Option(names = "--json", description = "Print the plan and the result as JSON on stdout.")
+        boolean json;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print only errors, conflicts and skipped skills.")
+        boolean quiet;
+
+        @Option(names = {"-v", "--verbose"}, description = "Print every skill's action, and stack traces on errors.")
+        boolean verbose;
+    }
+
+    /** Which skills are in play. */
+    static final class ScopeOptions {
+        @Option(names = "--skill-path", paramLabel = "PREFIX",
+                description = "Only the skill at this path and the skills below it (e.g. development/languages).")
+        String skillPath;
+
+        String prefix() {
+            if (skillPath == null) {
+                return "";
+            }
+            String p = skillPath.strip();
+            while (p.endsWith("/")) {
+                p = p.substring(0, p.length() - 1);
+            }
+            return p;
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {VERSION};
+        }
+    }
+
+    /** Runs a command the way every script's main does; returns the exit code. */
+    static int run(Object command, String... args) {
+        return run(command, null, null, args);
+    }
+
+    /** Runs a command with its output going to the given writers (null: standard output and error). */
+    static int run(Object command, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = new CommandLine(command);
+        if (out != null) {
+            cl.setOut(out);
+        }
+        if (err != null) {
+            cl.setErr(err);
+        }
+        cl.setExecutionExceptionHandler(Cli::handle);
+        cl.setParameterExceptionHandler(Cli::handleUsage);
+        return cl.execute(args);
+    }
+
+    static void main(Object command, String... args) {
+        System.exit(run(command, args));
+    }
+
+    private static int handleUsage(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        cl.getErr().println("error: " + Secrets.redact(e.getMessage()));
+        cl.getErr().println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");
+        cl.getErr().flush();
+        return USAGE;
+    }
+
+    private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        err.println("error: " + Secrets.redact(describe(e)));
+        if (parsed.hasMatchedOption("-v")) {
+            StringWriter trace = new StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            err.print(Secrets.redact(trace.toString()));
+        }
+        err.flush();
+        return e instanceof CommandLine.ParameterException ? USAGE : ERROR;
+    }
+
+    /** One line for an exception: its message, with the first cause that says more, SQL state included. */
+    static String describe(Throwable e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+            message = message + " (SQL state " + sql.getSQLState() + ")";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException || e instanceof java.nio.file.AccessDeniedException) {
+            message = e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2")
+                    .toLowerCase() + ": " + message;
+        }
+        Throwable cause = e.getCause();
+        if (cause != null && cause != e && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+            message = message + ": " + describe(cause);
+        }
+        return message.lines().findFirst().orElse(message).strip();
+    }
+}

@@ -1,0 +1,325 @@
+//DEPS org.postgresql:postgresql:42.7.8
+//DEPS org.xerial:sqlite-jdbc:3.50.3.0
+//DEPS io.github.cdimascio:dotenv-java:3.2.0
+
+import io.github.cdimascio.dotenv.Dotenv;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * Where the skills database is and how to reach it: turns what users paste (libpq URLs as Neon prints them,
+ * {@code jdbc:postgresql:}, {@code jdbc:sqlite:}, the PG* variables, or nothing for the embedded SQLite default) into
+ * a JDBC URL plus properties, connects, and creates the schema when it is absent. The password goes into connection
+ * properties only; {@link Target#display()} never shows it, and it is registered with {@link Secrets} so that no
+ * message can leak it.
+ */
+final class Database {
+    enum Dialect { POSTGRESQL, SQLITE }
+
+    /** Where to connect. {@code identity} names the database without credentials (it keys the sync state). */
+    record Target(Dialect dialect, String jdbcUrl, Properties properties, String display, String identity,
+            Path sqliteFile, boolean embeddedDefault) {
+    }
+
+    /** libpq query parameters whose pgjdbc property has another name. */
+    private static final Map<String, String> LIBPQ_PARAMETERS = Map.of(
+            "channel_binding", "channelBinding",
+            "connect_timeout", "connectTimeout",
+            "application_name", "ApplicationName",
+            "sslrootcert", "sslrootcert",
+            "sslcert", "sslcert",
+            "sslkey", "sslkey",
+            "target_session_attrs", "targetServerType");
+
+    private Database() {
+    }
+
+    /** Environment lookups: the process environment first, then a .env file in the working directory. */
+    static Function<String, String> environment(Path workDir) {
+        Dotenv dotenv = Dotenv.configure().directory(workDir.toString()).ignoreIfMissing().ignoreIfMalformed().load();
+        Map<String, String> file = new LinkedHashMap<>();
+        dotenv.entries(Dotenv.Filter.DECLARED_IN_ENV_FILE).forEach(e -> file.put(e.getKey(), e.getValue()));
+        return name -> {
+            String value = System.getenv(name);
+            return value != null && !value.isEmpty() ? value : file.get(name);
+        };
+    }
+
+    /** The target for {@code --db} (or DATABASE_URL, or the PG* variables, or the embedded default). */
+    static Target resolve(String url, Function<String, String> env) {
+        if (url == null || url.isBlank()) {
+            url = env.apply("DATABASE_URL");
+        }
+        Secrets.register(env.apply("PGPASSWORD"));
+        if (url == null || url.isBlank()) {
+            if (env.apply("PGHOST") != null || env.apply("PGDATABASE") != null) {
+                return fromLibpq("postgresql://", env);
+            }
+            String home = env.apply("SKILL_FLEET_HOME");
+            Path dir = home != null && !home.isBlank() ? Path.of(home)
+                    : Path.of(System.getProperty("user.home"), ".skill-fleet");
+            return sqlite(dir.resolve("skills.db"), true);
+        }
+        url = url.strip();
+        if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
+            return fromLibpq(url, env);
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return fromJdbcPostgres(url, env);
+        }
+        if (url.startsWith("jdbc:sqlite:")) {
+            String file = url.substring("jdbc:sqlite:".length());
+            int q = file.indexOf('?');
+            if (q >= 0) {
+                file = file.substring(0, q);
+            }
+            if (file.startsWith("file:")) {
+                file = file.substring("file:".length());
+            }
+            if (file.isBlank()) {
+                throw new IllegalArgumentException("the SQLite URL names no file: use jdbc:sqlite:PATH");
+            }
+            return sqlite(Path.of(file), false);
+        }
+        int colon = url.indexOf(':');
+        String scheme = colon > 0 && colon < 20 ? url.substring(0, colon) : "(none)";
+        throw new IllegalArgumentException("unsupported database URL scheme '" + scheme.replaceAll("[^a-zA-Z0-9+.-]", "")
+                + "': use postgresql://, postgres://, jdbc:postgresql: or jdbc:sqlite:");
+    }
+
+    static Target sqlite(Path file, boolean embeddedDefault) {
+        Path abs = file.toAbsolutePath().normalize();
+        Properties p = new Properties();
+        p.setProperty("foreign_keys", "true");
+        p.setProperty("journal_mode", "WAL");
+        p.setProperty("busy_timeout", "30000");
+        p.setProperty("transaction_mode", "IMMEDIATE");
+        return new Target(Dialect.SQLITE, "jdbc:sqlite:" + abs, p, "sqlite:" + abs, "sqlite:" + abs, abs,
+                embeddedDefault);
+    }
+
+    /** Parses postgresql://[user[:password]@][host[:port][,...]][/dbname][?param=value&...] as libpq does. */
+    static Target fromLibpq(String url, Function<String, String> env) {
+        String rest = url.substring(url.indexOf("://") + 3);
+        String query = "";
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            query = rest.substring(q + 1);
+            rest = rest.substring(0, q);
+        }
+        int slash = rest.indexOf('/');
+        String authority = slash >= 0 ? rest.substring(0, slash) : rest;
+        String dbname = slash >= 0 ? decode(rest.substring(slash + 1)) : "";
+        String user = null;
+        String password = null;
+        int at = authority.lastIndexOf('@');
+        if (at >= 0) {
+            String userinfo = authority.substring(0, at);
+            authority = authority.substring(at + 1);
+            int colon = userinfo.indexOf(':');
+            user = decode(colon >= 0 ? userinfo.substring(0, colon) : userinfo);
+            password = colon >= 0 ? decode(userinfo.substring(colon + 1)) : null;
+            Secrets.register(password);
+        }
+        Properties props = new Properties();
+        for (String pair : query.isEmpty() ? new String[0] : query.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = decode(eq >= 0 ? pair.substring(0, eq) : pair);
+            String value = eq >= 0 ? decode(pair.substring(eq + 1)) : "";
+            switch (key) {
+                case "user" -> user = value;
+                case "password" -> {
+                    password = value;
+                    Secrets.register(value);
+                }
+                case "dbname" -> dbname = value;
+                case "host" -> authority = value;
+                case "port" -> authority = authority + ":" + value;
+                default -> props.setProperty(LIBPQ_PARAMETERS.getOrDefault(key, key), value);
+            }
+        }
+        List<String> hosts = new ArrayList<>();
+        String defaultPort = orDefault(env.apply("PGPORT"), "5432");
+        String hostList = authority.isEmpty() ? orDefault(env.apply("PGHOST"), "localhost") : authority;
+        for (String h : hostList.split(",")) {
+            hosts.add(hostPort(h, defaultPort));
+        }
+        if (user == null || user.isEmpty()) {
+            user = orDefault(env.apply("PGUSER"), System.getProperty("user.name"));
+        }
+        if (password == null) {
+            password = env.apply("PGPASSWORD");
+        }
+        if (dbname.isEmpty()) {
+            dbname = orDefault(env.apply("PGDATABASE"), user);
+        }
+        copyEnv(env, props, "PGSSLMODE", "sslmode");
+        copyEnv(env, props, "PGAPPNAME", "ApplicationName");
+        copyEnv(env, props, "PGCONNECT_TIMEOUT", "connectTimeout");
+        copyEnv(env, props, "PGCHANNELBINDING", "channelBinding");
+        copyEnv(env, props, "PGSSLROOTCERT", "sslrootcert");
+        props.setProperty("user", user);
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        String hostsText = String.join(",", hosts);
+        String jdbc = "jdbc:postgresql://" + hostsText + "/" + URLEncoder.encode(dbname, StandardCharsets.UTF_8);
+        return postgres(jdbc, props, "postgresql://" + user + "@" + hostsText + "/" + dbname,
+                "postgresql://" + hostsText.toLowerCase(Locale.ROOT) + "/" + dbname);
+    }
+
+    /** A jdbc:postgresql: URL as pgjdbc takes it; user and password may come from PGUSER and PGPASSWORD. */
+    static Target fromJdbcPostgres(String url, Function<String, String> env) {
+        Properties props = new Properties();
+        int q = url.indexOf('?');
+        String base = q >= 0 ? url.substring(0, q) : url;
+        if (q >= 0) {
+            for (String pair : url.substring(q + 1).split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && decode(pair.substring(0, eq)).equals("password")) {
+                    Secrets.register(decode(pair.substring(eq + 1)));
+                }
+            }
+        }
+        if (!url.contains("user=") && env.apply("PGUSER") != null) {
+            props.setProperty("user", env.apply("PGUSER"));
+        }
+        if (!url.contains("password=") && env.apply("PGPASSWORD") != null) {
+            props.setProperty("password", env.apply("PGPASSWORD"));
+        }
+        String shown = base.substring("jdbc:".length());
+        int at = shown.indexOf('@');
+        if (at >= 0) {
+            shown = "postgresql://" + shown.substring(at + 1);
+        }
+        return postgres(url, props, shown, shown.toLowerCase(Locale.ROOT));
+    }
+
+    private static Target postgres(String jdbc, Properties props, String display, String identity) {
+        // Enum columns take bound strings only when they are sent untyped; the same SQL then runs on SQLite too.
+        props.putIfAbsent("stringtype", "unspecified");
+        props.putIfAbsent("ApplicationName", "skill-fleet");
+        props.putIfAbsent("connectTimeout", "15");
+        props.putIfAbsent("tcpKeepAlive", "true");
+        if (display.contains("-pooler.")) {
+            // Neon's pooler is PgBouncer in transaction mode: server-side prepared statements do not survive it.
+            props.putIfAbsent("prepareThreshold", "0");
+        }
+        return new Target(Dialect.POSTGRESQL, jdbc, props, display, identity, null, false);
+    }
+
+    static Connection connect(Target target) throws SQLException {
+        if (target.dialect() == Dialect.SQLITE) {
+            try {
+                Files.createDirectories(target.sqliteFile().getParent());
+            } catch (java.io.IOException e) {
+                throw new SQLException("cannot create the folder of " + target.sqliteFile() + ": " + e.getMessage(), e);
+            }
+        }
+        return DriverManager.getConnection(target.jdbcUrl(), target.properties());
+    }
+
+    /** True when this tool's tables (and the service's it uses) are all there. */
+    static boolean schemaPresent(Connection c, Dialect dialect) throws SQLException {
+        String sql = dialect == Dialect.POSTGRESQL ? SkillSql.COUNT_TABLES_POSTGRES : SkillSql.COUNT_TABLES_SQLITE;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < SkillSql.TABLES.size(); i++) {
+                ps.setString(i + 1, SkillSql.TABLES.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) == SkillSql.TABLES.size();
+            }
+        }
+    }
+
+    /**
+     * Creates whatever is missing of the schema, idempotently. On PostgreSQL the DDL runs under a transaction-scoped
+     * advisory lock, so concurrent first runs do not race on CREATE TYPE / CREATE TABLE; existing tables (the
+     * service's) are never altered.
+     */
+    static void ensureSchema(Connection c, Dialect dialect) throws SQLException {
+        if (schemaPresent(c, dialect)) {
+            return;
+        }
+        try (Transaction tx = new Transaction(c); Statement st = c.createStatement()) {
+            if (dialect == Dialect.POSTGRESQL) {
+                st.execute(SkillSql.LOCK_SCHEMA);
+            }
+            for (String ddl : dialect == Dialect.POSTGRESQL ? SkillSql.POSTGRES_SCHEMA : SkillSql.SQLITE_SCHEMA) {
+                st.execute(ddl);
+            }
+            tx.commit();
+        }
+    }
+
+    /** Rolls back on close unless committed: JDBC leaves an open transaction's fate on close to the driver. */
+    static final class Transaction implements AutoCloseable {
+        private final Connection connection;
+        private boolean committed;
+
+        Transaction(Connection connection) throws SQLException {
+            this.connection = connection;
+            connection.setAutoCommit(false);
+        }
+
+        void commit() throws SQLException {
+            connection.commit();
+            committed = true;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                if (!committed) {
+                    connection.rollback();
+                }
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        }
+    }
+
+    private static String hostPort(String h, String defaultPort) {
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            return close + 1 < h.length() ? h : h + ":" + defaultPort;
+        }
+        return h.contains(":") ? h : h + ":" + defaultPort;
+    }
+
+    private static void copyEnv(Function<String, String> env, Properties props, String var, String property) {
+        String value = env.apply(var);
+        if (value != null && !props.containsKey(property)) {
+            props.setProperty(property, value);
+        }
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null || value.isEmpty() ? fallback : value;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot parse the database URL: bad %-escape");
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/**
+ * A skill that cannot be stored faithfully: the run reports it in one line (folder, file, rule) and skips it, while
+ * the other skills go through.
+ */
+class InvalidSkill extends Exception {
+    final String skillPath;
+    final String file;
+    final String rule;
+
+    InvalidSkill(String skillPath, String file, String rule) {
+        super(skillPath + (file == null ? "" : "/" + file) + ": " + rule);
+        this.skillPath = skillPath;
+        this.file = file;
+        this.rule = rule;
+    }
+}

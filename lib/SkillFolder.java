@@ -1,0 +1,181 @@
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The local side: finds skill folders under the skills folder (a folder holding a SKILL.md is one skill, with
+ * everything below it), reads one into a {@link Skill}, and writes one so that it appears complete or not at all:
+ * built in a hidden folder beside the target, then renamed into place.
+ */
+final class SkillFolder {
+    /** Prefix of the folders this tool builds or sets aside while replacing a skill; never read as skills. */
+    static final String WORK_PREFIX = ".skill-fleet-";
+
+    private SkillFolder() {
+    }
+
+    /** Skill paths ('/'-separated, relative to root) of every skill folder under root, sorted. */
+    static List<String> list(Path root, Consumer<String> warn) throws IOException {
+        List<String> found = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return found;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                if (!dir.equals(root) && dir.getFileName().toString().startsWith(WORK_PREFIX)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                if (!dir.equals(root) && Files.isRegularFile(dir.resolve(Skill.SKILL_MD), LinkOption.NOFOLLOW_LINKS)) {
+                    found.add(relative(root, dir));
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isSymbolicLink() && Files.isDirectory(file)) {
+                    warn.accept(relative(root, file) + ": symbolic link to a folder not followed");
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        found.sort(Skill::compareUtf8);
+        return found;
+    }
+
+    /** Reads one skill folder; symbolic links inside it are reported and left out, never followed. */
+    static Skill read(Path root, String skillPath, Consumer<String> warn) throws IOException {
+        Path dir = root.resolve(skillPath);
+        List<Skill.SkillFile> files = new ArrayList<>();
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                String rel = relative(dir, file);
+                if (attrs.isSymbolicLink()) {
+                    warn.accept(skillPath + "/" + rel + ": symbolic link left out (links are not followed)");
+                } else if (attrs.isRegularFile()) {
+                    files.add(new Skill.SkillFile(rel, Files.readAllBytes(file), isExecutable(file)));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return new Skill(skillPath, files);
+    }
+
+    /**
+     * Writes a skill so that its folder appears complete or not at all: every file is written and synced in a
+     * hidden folder beside the target, then the old folder (if any) is renamed aside, the new one renamed in, and the
+     * old one deleted.
+     */
+    static void write(Path root, Skill skill) throws IOException {
+        Path target = root.resolve(skill.path());
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        String name = target.getFileName().toString();
+        Path staging = parent.resolve(WORK_PREFIX + "new-" + name + "-" + UUID.randomUUID());
+        try {
+            for (Skill.SkillFile f : skill.files()) {
+                Path file = staging.resolve(f.path());
+                Files.createDirectories(file.getParent());
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(f.bytes());
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                    ch.force(true);
+                }
+                setExecutable(file, f.executable());
+            }
+            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                Path aside = parent.resolve(WORK_PREFIX + "old-" + name + "-" + UUID.randomUUID());
+                Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                deleteTree(aside);
+            } else {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } finally {
+            deleteTree(staging);
+        }
+    }
+
+    /**
+     * True for a '/'-separated relative path that stays inside its folder: no empty, "." or ".." segment, no
+     * leading '/', no backslash or NUL, and no segment that could be mistaken for this tool's work folders.
+     */
+    static boolean isSafeRelativePath(String rel) {
+        if (rel == null || rel.isEmpty() || rel.startsWith("/") || rel.indexOf('\\') >= 0 || rel.indexOf('\0') >= 0) {
+            return false;
+        }
+        for (String segment : rel.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.startsWith(WORK_PREFIX)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean isExecutable(Path file) throws IOException {
+        try {
+            return Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)
+                    .contains(PosixFilePermission.OWNER_EXECUTE);
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    private static void setExecutable(Path file, boolean executable) throws IOException {
+        try {
+            Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+            perms.addAll(Files.getPosixFilePermissions(file));
+            if (executable) {
+                perms.add(PosixFilePermission.OWNER_EXECUTE);
+                if (perms.contains(PosixFilePermission.GROUP_READ)) {
+                    perms.add(PosixFilePermission.GROUP_EXECUTE);
+                }
+                if (perms.contains(PosixFilePermission.OTHERS_READ)) {
+                    perms.add(PosixFilePermission.OTHERS_EXECUTE);
+                }
+            } else {
+                perms.removeAll(Set.of(PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_EXECUTE,
+                        PosixFilePermission.OTHERS_EXECUTE));
+            }
+            Files.setPosixFilePermissions(file, perms);
+        } catch (UnsupportedOperationException e) {
+            file.toFile().setExecutable(executable);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static String relative(Path base, Path p) {
+        return base.relativize(p).toString().replace('\\', '/');
+    }
+}

@@ -1,0 +1,534 @@
+import java.util.List;
+
+/**
+ * Every SQL statement of the tool. Statements run unchanged on PostgreSQL and SQLite (both take
+ * {@code insert ... on conflict}, {@code returning}, {@code cast(... as text)} and {@code substr}); only the schema
+ * differs. Values are always bound. The service owns skills, skill_files, ...; this tool adds only the
+ * skill_fleet_* table.
+ */
+final class SkillSql {
+    private SkillSql() {
+    }
+
+    /** Tables the tool reads or writes; when all exist the schema step is skipped. */
+    static final List<String> TABLES = List.of("skills", "skill_files", "skill_keywords", "skill_tags",
+            "skill_allowed_tools", "capabilities", "taxonomy_categories", "skill_categories", "skill_dependencies",
+            "skill_references", "skill_fleet_skill_meta");
+
+    static final String COUNT_TABLES_POSTGRES = """
+            select count(*)
+              from information_schema.tables
+             where table_schema = current_schema()
+               and table_name in (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """;
+
+    static final String COUNT_TABLES_SQLITE = """
+            select count(*)
+              from sqlite_master
+             where type = 'table'
+               and name in (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """;
+
+    static final String LOCK_SCHEMA = """
+            select pg_advisory_xact_lock(7366231880812345001)
+            """;
+
+    /** Serialises the write phase of concurrent runs against one database; released at commit or rollback. */
+    static final String LOCK_SYNC = """
+            select pg_advisory_xact_lock(7366231880812345002)
+            """;
+
+    /**
+     * The service's tables as its migration defines them (types, CHECKs, defaults, the last_modified trigger, the
+     * generated search vector), created only where absent, plus this tool's own bookkeeping table.
+     */
+    static final List<String> POSTGRES_SCHEMA = List.of(
+            """
+            do $$
+            begin
+              if to_regtype('skill_status_enum') is null then
+                create type skill_status_enum as enum ('draft', 'active', 'deprecated', 'archived');
+              end if;
+              if to_regtype('skill_type_enum') is null then
+                create type skill_type_enum as enum ('cognitive', 'technical', 'domain', 'tool', 'mcp',
+                  'specialization', 'task_focus', 'memory');
+              end if;
+              if to_regtype('skill_weight_enum') is null then
+                create type skill_weight_enum as enum ('lightweight', 'medium', 'heavyweight');
+              end if;
+              if to_regtype('load_priority_enum') is null then
+                create type load_priority_enum as enum ('always', 'task_specific', 'on_demand', 'dormant');
+              end if;
+              if to_regtype('skill_style_enum') is null then
+                create type skill_style_enum as enum ('navigation_hub', 'comprehensive', 'minimal');
+              end if;
+              if to_regtype('dependency_type_enum') is null then
+                create type dependency_type_enum as enum ('required', 'recommended', 'conflict');
+              end if;
+              if to_regtype('file_type_enum') is null then
+                create type file_type_enum as enum ('reference', 'guide', 'template', 'script', 'example',
+                  'asset', 'test');
+              end if;
+            end
+            $$
+            """,
+            """
+            create table if not exists skills (
+              skill_id serial primary key,
+              skill_path varchar(512) not null unique,
+              name varchar(64) not null,
+              description text not null,
+              version varchar(20) not null default '1.0.0',
+              parent_version_id integer references skills(skill_id),
+              type skill_type_enum not null,
+              weight skill_weight_enum not null default 'medium',
+              load_priority load_priority_enum not null default 'task_specific',
+              status skill_status_enum not null default 'draft',
+              skill_style skill_style_enum,
+              skill_content text not null,
+              scope text,
+              created_at timestamptz not null default now(),
+              last_modified timestamptz not null default now(),
+              published_at timestamptz,
+              change_summary text,
+              integrity_hash varchar(64),
+              performance_stats jsonb default '{}',
+              search_vector tsvector generated always as (
+                setweight(to_tsvector('english', coalesce(name, '')), 'A') ||
+                setweight(to_tsvector('english', coalesce(description, '')), 'B') ||
+                setweight(to_tsvector('english', coalesce(skill_content, '')), 'C')
+              ) stored,
+              constraint skill_path_format check (skill_path ~ '^[a-z0-9_-]+(?:/[a-z0-9_-]+)*$'),
+              constraint name_kebab_case check (name ~ '^[a-z0-9]+(-[a-z0-9]+)*$'),
+              constraint version_format check (version ~ '^\\d+\\.\\d+\\.\\d+$')
+            )
+            """,
+            """
+            create or replace function update_last_modified() returns trigger as $$
+            begin
+              new.last_modified = now();
+              return new;
+            end;
+            $$ language plpgsql
+            """,
+            """
+            do $$
+            begin
+              if not exists (select 1 from pg_trigger where tgname = 'trigger_skills_last_modified') then
+                create trigger trigger_skills_last_modified before update on skills
+                  for each row execute function update_last_modified();
+              end if;
+            end
+            $$
+            """,
+            """
+            create table if not exists taxonomy_categories (
+              category_id serial primary key,
+              path varchar(512) not null unique,
+              name varchar(128) not null,
+              description text,
+              parent_id integer references taxonomy_categories(category_id),
+              level integer not null default 0,
+              sort_order integer default 0,
+              created_at timestamptz not null default now()
+            )
+            """,
+            """
+            create table if not exists skill_categories (
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              category_id integer not null references taxonomy_categories(category_id) on delete cascade,
+              is_primary boolean not null default false,
+              created_at timestamptz not null default now(),
+              primary key (skill_id, category_id)
+            )
+            """,
+            """
+            create table if not exists capabilities (
+              capability_id serial primary key,
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              name varchar(128) not null,
+              description text not null,
+              test_criteria text,
+              sort_order integer default 0,
+              created_at timestamptz not null default now(),
+              unique (skill_id, name)
+            )
+            """,
+            """
+            create table if not exists skill_dependencies (
+              dependency_id serial primary key,
+              dependent_id integer not null references skills(skill_id) on delete cascade,
+              dependency_skill_id integer not null references skills(skill_id) on delete cascade,
+              dependency_type dependency_type_enum not null,
+              justification text,
+              created_at timestamptz not null default now(),
+              unique (dependent_id, dependency_skill_id),
+              constraint no_self_dependency check (dependent_id != dependency_skill_id)
+            )
+            """,
+            """
+            create table if not exists skill_references (
+              source_skill_id integer not null references skills(skill_id) on delete cascade,
+              target_skill_id integer not null references skills(skill_id) on delete cascade,
+              reference_type varchar(32) not null default 'see_also',
+              created_at timestamptz not null default now(),
+              primary key (source_skill_id, target_skill_id),
+              constraint no_self_reference check (source_skill_id != target_skill_id)
+            )
+            """,
+            """
+            create table if not exists skill_keywords (
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              keyword varchar(128) not null,
+              weight float default 1.0,
+              created_at timestamptz not null default now(),
+              primary key (skill_id, keyword)
+            )
+            """,
+            """
+            create table if not exists skill_tags (
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              tag varchar(64) not null,
+              created_at timestamptz not null default now(),
+              primary key (skill_id, tag)
+            )
+            """,
+            """
+            create table if not exists skill_files (
+              file_id serial primary key,
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              file_type file_type_enum not null,
+              relative_path varchar(512) not null,
+              filename varchar(256) not null,
+              content text,
+              binary_data bytea,
+              file_size_bytes integer,
+              checksum varchar(64),
+              description text,
+              sort_order integer default 0,
+              created_at timestamptz not null default now(),
+              updated_at timestamptz not null default now(),
+              unique (skill_id, relative_path)
+            )
+            """,
+            """
+            create table if not exists skill_allowed_tools (
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              tool_name varchar(64) not null,
+              required boolean not null default false,
+              description text,
+              created_at timestamptz not null default now(),
+              primary key (skill_id, tool_name)
+            )
+            """,
+            SkillSql.CREATE_META_TABLE);
+
+    /**
+     * This tool's bookkeeping, one row per skill it wrote: the verbatim frontmatter block (the service keeps only
+     * the body in skill_content), the license, which files are executable, and the hash of what it wrote.
+     */
+    static final String CREATE_META_TABLE = """
+            create table if not exists skill_fleet_skill_meta (
+              skill_id integer primary key references skills(skill_id) on delete cascade,
+              frontmatter text not null,
+              license text,
+              executable_paths text not null default '',
+              content_hash varchar(64) not null,
+              written_at timestamp not null default current_timestamp
+            )
+            """;
+
+    /** The same tables for SQLite: enums become CHECKed text, timestamps text, bytea a blob. */
+    static final List<String> SQLITE_SCHEMA = List.of(
+            """
+            create table if not exists skills (
+              skill_id integer primary key autoincrement,
+              skill_path varchar(512) not null unique
+                check (skill_path not glob '*[^a-z0-9_/-]*' and skill_path not like '/%'
+                       and skill_path not like '%/' and skill_path not like '%//%' and skill_path <> ''),
+              name varchar(64) not null check (length(name) <= 64),
+              description text not null,
+              version varchar(20) not null default '1.0.0' check (version glob '[0-9]*.[0-9]*.[0-9]*'),
+              parent_version_id integer references skills(skill_id),
+              type text not null check (type in ('cognitive', 'technical', 'domain', 'tool', 'mcp',
+                'specialization', 'task_focus', 'memory')),
+              weight text not null default 'medium' check (weight in ('lightweight', 'medium', 'heavyweight')),
+              load_priority text not null default 'task_specific'
+                check (load_priority in ('always', 'task_specific', 'on_demand', 'dormant')),
+              status text not null default 'draft' check (status in ('draft', 'active', 'deprecated', 'archived')),
+              skill_style text check (skill_style in ('navigation_hub', 'comprehensive', 'minimal')),
+              skill_content text not null,
+              scope text,
+              created_at text not null default current_timestamp,
+              last_modified text not null default current_timestamp,
+              published_at text,
+              change_summary text,
+              integrity_hash varchar(64),
+              performance_stats text default '{}'
+            )
+            """,
+            """
+            create trigger if not exists trigger_skills_last_modified after update on skills
+            for each row when new.last_modified = old.last_modified
+            begin
+              update skills set last_modified = current_timestamp where skill_id = new.skill_id;
+            end
+            """,
+            """
+            create table if not exists taxonomy_categories (
+              category_id integer primary key autoincrement,
+              path varchar(512) not null unique,
+              name varchar(128) not null,
+              description text,
+              parent_id integer references taxonomy_categories(category_id),
+              level integer not null default 0,
+              sort_order integer default 0,
+              created_at text not null default current_timestamp
+            )
+            """,
+            """
+            create table if not exists skill_categories (
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              category_id integer not null references taxonomy_categories(category_id) on delete cascade,
+              is_primary boolean not null default false,
+              created_at text not null default current_timestamp,
+              primary key (skill_id, category_id)
+            )
+            """,
+            """
+            create table if not exists capabilities (
+              capability_id integer primary key autoincrement,
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              name varchar(128) not null,
+              description text not null,
+              test_criteria text,
+              sort_order integer default 0,
+              created_at text not null default current_timestamp,
+              unique (skill_id, name)
+            )
+            """,
+            """
+            create table if not exists skill_dependencies (
+              dependency_id integer primary key autoincrement,
+              dependent_id integer not null references skills(skill_id) on delete cascade,
+              dependency_skill_id integer not null references skills(skill_id) on delete cascade,
+              dependency_type text not null check (dependency_type in ('required', 'recommended', 'conflict')),
+              justification text,
+              created_at text not null default current_timestamp,
+              unique (dependent_id, dependency_skill_id),
+              check (dependent_id != dependency_skill_id)
+            )
+            """,
+            """
+            create table if not exists skill_references (
+              source_skill_id integer not null references skills(skill_id) on delete cascade,
+              target_skill_id integer not null references skills(skill_id) on delete cascade,
+              reference_type varchar(32) not null default 'see_also',
+              created_at text not null default current_timestamp,
+              primary key (source_skill_id, target_skill_id),
+              check (source_skill_id != target_skill_id)
+            )
+            """,
+            """
+            create table if not exists skill_keywords (
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              keyword varchar(128) not null,
+              weight float default 1.0,
+              created_at text not null default current_timestamp,
+              primary key (skill_id, keyword)
+            )
+            """,
+            """
+            create table if not exists skill_tags (
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              tag varchar(64) not null,
+              created_at text not null default current_timestamp,
+              primary key (skill_id, tag)
+            )
+            """,
+            """
+            create table if not exists skill_files (
+              file_id integer primary key autoincrement,
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              file_type text not null check (file_type in ('reference', 'guide', 'template', 'script', 'example',
+                'asset', 'test')),
+              relative_path varchar(512) not null,
+              filename varchar(256) not null,
+              content text,
+              binary_data blob,
+              file_size_bytes integer,
+              checksum varchar(64),
+              description text,
+              sort_order integer default 0,
+              created_at text not null default current_timestamp,
+              updated_at text not null default current_timestamp,
+              unique (skill_id, relative_path)
+            )
+            """,
+            """
+            create table if not exists skill_allowed_tools (
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              tool_name varchar(64) not null,
+              required boolean not null default false,
+              description text,
+              created_at text not null default current_timestamp,
+              primary key (skill_id, tool_name)
+            )
+            """,
+            SkillSql.CREATE_META_TABLE);
+
+    // Scope: status ('all' for every status) and a skill path prefix ('' for all, else the folder and below).
+    private static final String IN_SCOPE = """
+            (? = 'all' or cast(s.status as text) = ?)
+               and (? = '' or s.skill_path = ? or substr(s.skill_path, 1, ?) = ?)
+            """;
+
+    static final String SELECT_SKILLS = """
+            select s.skill_id, s.skill_path, s.name, s.description, s.version, cast(s.type as text) as type,
+                   cast(s.weight as text) as weight, cast(s.load_priority as text) as load_priority,
+                   cast(s.status as text) as status, cast(s.skill_style as text) as skill_style, s.scope,
+                   s.skill_content, m.frontmatter, m.license, m.executable_paths, m.content_hash
+              from skills s
+              left join skill_fleet_skill_meta m on m.skill_id = s.skill_id
+             where """ + IN_SCOPE + """
+             order by s.skill_id
+            """;
+
+    static final String SELECT_SKILL_FILES = """
+            select f.skill_id, f.relative_path, f.content, f.binary_data
+              from skill_files f
+              join skills s on s.skill_id = f.skill_id
+             where """ + IN_SCOPE + """
+             order by f.skill_id
+            """;
+
+    static final String SELECT_SKILL_KEYWORDS = """
+            select keyword from skill_keywords where skill_id = ? order by keyword
+            """;
+
+    static final String SELECT_SKILL_TAGS = """
+            select tag from skill_tags where skill_id = ? order by tag
+            """;
+
+    static final String SELECT_SKILL_TOOLS = """
+            select tool_name from skill_allowed_tools where skill_id = ? order by tool_name
+            """;
+
+    static final String INSERT_SKILL = """
+            insert into skills (skill_path, name, description, version, type, weight, load_priority, status,
+                                skill_style, skill_content, scope, integrity_hash)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            returning skill_id
+            """;
+
+    /** A null value keeps the column: the frontmatter does not carry that key. */
+    static final String UPDATE_SKILL = """
+            update skills
+               set name = ?,
+                   description = coalesce(?, description),
+                   version = coalesce(?, version),
+                   type = coalesce(?, type),
+                   weight = coalesce(?, weight),
+                   load_priority = coalesce(?, load_priority),
+                   status = coalesce(?, status),
+                   skill_style = coalesce(?, skill_style),
+                   scope = coalesce(?, scope),
+                   skill_content = ?,
+                   integrity_hash = ?
+             where skill_id = ?
+            """;
+
+    static final String UPSERT_SKILL_META = """
+            insert into skill_fleet_skill_meta (skill_id, frontmatter, license, executable_paths, content_hash)
+            values (?, ?, ?, ?, ?)
+            on conflict (skill_id) do update
+               set frontmatter = excluded.frontmatter,
+                   license = excluded.license,
+                   executable_paths = excluded.executable_paths,
+                   content_hash = excluded.content_hash,
+                   written_at = current_timestamp
+            """;
+
+    static final String DELETE_SKILL_FILES = """
+            delete from skill_files where skill_id = ?
+            """;
+
+    static final String INSERT_SKILL_FILE = """
+            insert into skill_files (skill_id, file_type, relative_path, filename, content, binary_data,
+                                     file_size_bytes, checksum)
+            values (?, ?, ?, ?, ?, ?, ?, ?)
+            """;
+
+    static final String DELETE_SKILL_KEYWORDS = """
+            delete from skill_keywords where skill_id = ?
+            """;
+
+    static final String INSERT_SKILL_KEYWORD = """
+            insert into skill_keywords (skill_id, keyword) values (?, ?)
+            on conflict do nothing
+            """;
+
+    static final String DELETE_SKILL_TAGS = """
+            delete from skill_tags where skill_id = ?
+            """;
+
+    static final String INSERT_SKILL_TAG = """
+            insert into skill_tags (skill_id, tag) values (?, ?)
+            on conflict do nothing
+            """;
+
+    static final String DELETE_SKILL_TOOLS = """
+            delete from skill_allowed_tools where skill_id = ?
+            """;
+
+    static final String INSERT_SKILL_TOOL = """
+            insert into skill_allowed_tools (skill_id, tool_name) values (?, ?)
+            on conflict do nothing
+            """;
+
+    static final String DELETE_CAPABILITIES = """
+            delete from capabilities where skill_id = ?
+            """;
+
+    static final String INSERT_CAPABILITY = """
+            insert into capabilities (skill_id, name, description, sort_order) values (?, ?, ?, ?)
+            on conflict do nothing
+            """;
+
+    static final String INSERT_CATEGORY = """
+            insert into taxonomy_categories (path, name, parent_id, level)
+            values (?, ?, (select category_id from taxonomy_categories where path = ?), ?)
+            on conflict (path) do nothing
+            """;
+
+    static final String SELECT_CATEGORY_ID = """
+            select category_id from taxonomy_categories where path = ?
+            """;
+
+    static final String UPSERT_SKILL_CATEGORY = """
+            insert into skill_categories (skill_id, category_id, is_primary) values (?, ?, ?)
+            on conflict (skill_id, category_id) do update set is_primary = excluded.is_primary
+            """;
+
+    static final String SELECT_SKILL_TARGETS = """
+            select skill_id, skill_path from skills where skill_path = ? or name = ? order by skill_id
+            """;
+
+    static final String DELETE_SKILL_DEPENDENCIES = """
+            delete from skill_dependencies where dependent_id = ?
+            """;
+
+    static final String UPSERT_SKILL_DEPENDENCY = """
+            insert into skill_dependencies (dependent_id, dependency_skill_id, dependency_type) values (?, ?, ?)
+            on conflict (dependent_id, dependency_skill_id) do update set dependency_type = excluded.dependency_type
+            """;
+
+    static final String DELETE_SKILL_REFERENCES = """
+            delete from skill_references where source_skill_id = ? and reference_type = 'see_also'
+            """;
+
+    static final String INSERT_SKILL_REFERENCE = """
+            insert into skill_references (source_skill_id, target_skill_id, reference_type) values (?, ?, 'see_also')
+            on conflict do nothing
+            """;
+}

@@ -1,0 +1,104 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What users paste as a database URL, and where the password must never show up. */
+class DatabaseUrlTest {
+    static Function<String, String> env(Map<String, String> values) {
+        return values::get;
+    }
+
+    @Test
+    void neonStyleUrlSplitsCredentialsIntoProperties() {
+        Database.Target t = Database.resolve("postgresql://alex:s3cr%40t@ep-cool-1.eu-central-1.aws.neon.tech/neondb"
+                + "?sslmode=require&channel_binding=require&connect_timeout=7&application_name=ci", env(Map.of()));
+        assertEquals(Database.Dialect.POSTGRESQL, t.dialect());
+        assertEquals("jdbc:postgresql://ep-cool-1.eu-central-1.aws.neon.tech:5432/neondb", t.jdbcUrl());
+        assertEquals("alex", t.properties().getProperty("user"));
+        assertEquals("s3cr@t", t.properties().getProperty("password"));
+        assertEquals("require", t.properties().getProperty("sslmode"));
+        assertEquals("require", t.properties().getProperty("channelBinding"));
+        assertEquals("7", t.properties().getProperty("connectTimeout"));
+        assertEquals("ci", t.properties().getProperty("ApplicationName"));
+        assertEquals("unspecified", t.properties().getProperty("stringtype"));
+        assertFalse(t.display().contains("s3cr"), t.display());
+        assertFalse(t.identity().contains("alex"), "identity carries no credentials: " + t.identity());
+        assertEquals("x **** y", Secrets.redact("x s3cr@t y"));
+    }
+
+    @Test
+    void postgresSchemePortsAndSeveralHosts() {
+        Database.Target t = Database.resolve("postgres://u@h1:6543,h2/db", env(Map.of()));
+        assertEquals("jdbc:postgresql://h1:6543,h2:5432/db", t.jdbcUrl());
+        assertEquals("u", t.properties().getProperty("user"));
+        assertFalse(t.properties().containsKey("password"));
+    }
+
+    @Test
+    void poolerHostsDisableServerPreparedStatements() {
+        Database.Target t = Database.resolve("postgresql://u@ep-x-pooler.us-east-2.aws.neon.tech/db", env(Map.of()));
+        assertEquals("0", t.properties().getProperty("prepareThreshold"));
+    }
+
+    @Test
+    void libpqVariablesFillWhatTheUrlLeavesOut() {
+        Map<String, String> vars = Map.of("PGHOST", "db.internal", "PGPORT", "6000", "PGUSER", "app",
+                "PGPASSWORD", "pw-from-env", "PGDATABASE", "skills", "PGSSLMODE", "verify-full");
+        Database.Target t = Database.resolve(null, env(vars));
+        assertEquals("jdbc:postgresql://db.internal:6000/skills", t.jdbcUrl());
+        assertEquals("app", t.properties().getProperty("user"));
+        assertEquals("pw-from-env", t.properties().getProperty("password"));
+        assertEquals("verify-full", t.properties().getProperty("sslmode"));
+        Database.Target partial = Database.resolve("postgresql:///other", env(vars));
+        assertEquals("jdbc:postgresql://db.internal:6000/other", partial.jdbcUrl());
+        assertEquals("[****]", Secrets.redact("[pw-from-env]"));
+    }
+
+    @Test
+    void jdbcUrlsPassThrough() {
+        Database.Target pg = Database.resolve("jdbc:postgresql://h:5432/db?user=u&password=jdbc-secret",
+                env(Map.of()));
+        assertEquals("jdbc:postgresql://h:5432/db?user=u&password=jdbc-secret", pg.jdbcUrl());
+        assertFalse(pg.display().contains("jdbc-secret"), pg.display());
+        assertEquals("****", Secrets.redact("jdbc-secret"));
+        Database.Target lite = Database.resolve("jdbc:sqlite:some/file.db", env(Map.of()));
+        assertEquals(Database.Dialect.SQLITE, lite.dialect());
+        assertTrue(lite.sqliteFile().isAbsolute());
+        assertFalse(lite.embeddedDefault());
+    }
+
+    @Test
+    void databaseUrlVariableAndTheEmbeddedDefault(@TempDir Path home) {
+        Database.Target fromVar = Database.resolve(null, env(Map.of("DATABASE_URL", "postgresql://u@h/d")));
+        assertEquals("jdbc:postgresql://h:5432/d", fromVar.jdbcUrl());
+        Database.Target dflt = Database.resolve(null, env(Map.of("SKILL_FLEET_HOME", home.toString())));
+        assertTrue(dflt.embeddedDefault());
+        assertEquals(home.resolve("skills.db").toAbsolutePath(), dflt.sqliteFile());
+    }
+
+    @Test
+    void dotEnvFileInTheWorkingDirectory(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve(".env"), "SKILL_FLEET_TEST_ONLY_URL=jdbc:sqlite:from-dotenv.db\n");
+        assertEquals("jdbc:sqlite:from-dotenv.db", Database.environment(dir).apply("SKILL_FLEET_TEST_ONLY_URL"));
+        assertEquals(null, Database.environment(dir).apply("SKILL_FLEET_TEST_ONLY_MISSING"));
+    }
+
+    @Test
+    void unsupportedUrlsAreRefusedWithoutEchoingThem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Database.resolve("mysql://root:hunter22@h/db", env(Map.of())));
+        assertTrue(e.getMessage().contains("'mysql'"), e.getMessage());
+        assertFalse(e.getMessage().contains("hunter22"), e.getMessage());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> Database.resolve("postgresql://u:bad%zzpass@h/db", env(Map.of())));
+        assertFalse(bad.getMessage().contains("bad%zzpass"), bad.getMessage());
+    }
+}

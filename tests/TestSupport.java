@@ -1,0 +1,120 @@
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/** Running the real commands in-process, and comparing folders byte for byte. */
+final class TestSupport {
+    private TestSupport() {
+    }
+
+    record Run(int code, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    /** Runs a command as its script would, with exactly the given environment (no .env, no process env). */
+    static Run run(String command, Map<String, String> env, String... args) {
+        Object cmd = switch (command) {
+            case "export-to-db" -> new export_to_db();
+            case "import-from-db" -> new import_from_db();
+            case "sync-db" -> new sync_db();
+            case "skill-fleet" -> new skill_fleet();
+            default -> throw new IllegalArgumentException(command);
+        };
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Map<String, String> copy = new HashMap<>(env);
+        Cli.environment = copy::get;
+        try {
+            int code = Cli.run(cmd, new PrintWriter(out, true), new PrintWriter(err, true), args);
+            return new Run(code, out.toString(), err.toString());
+        } finally {
+            Cli.environment = null;
+        }
+    }
+
+    /** The shared corpus of real skills, or null when this machine has none (tests then skip). */
+    static Path corpus() {
+        String dir = System.getenv("SKILL_FLEET_CORPUS");
+        if (dir == null || dir.isBlank() || !Files.isDirectory(Path.of(dir))) {
+            return null;
+        }
+        return Path.of(dir);
+    }
+
+    /** The project checkout: the nearest folder at or above the working directory holding jbang-catalog.json. */
+    static Path repoRoot() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve("jbang-catalog.json"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("run the tests from the project checkout");
+        }
+        return dir;
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    /** Every file under a folder: relative path → bytes, with "*" appended to executable files' paths. */
+    static Map<String, byte[]> tree(Path root) throws IOException {
+        Map<String, byte[]> files = new TreeMap<>();
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.filter(Files::isRegularFile).toList()) {
+                String rel = root.relativize(p).toString().replace('\\', '/');
+                if (rel.startsWith(".skill-fleet/")) {
+                    continue;
+                }
+                files.put(rel + (SkillFolder.isExecutable(p) ? "*" : ""), Files.readAllBytes(p));
+            }
+        }
+        return files;
+    }
+
+    static void assertSameTree(Path expected, Path actual) throws IOException {
+        Map<String, byte[]> a = tree(expected);
+        Map<String, byte[]> b = tree(actual);
+        assertEquals(List.copyOf(a.keySet()), List.copyOf(b.keySet()), "files (and executable bits) differ");
+        for (String k : a.keySet()) {
+            assertArrayEquals(a.get(k), b.get(k), "bytes differ: " + k);
+        }
+    }
+
+    static void write(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+
+    static String read(Path file) throws IOException {
+        return Files.readString(file, StandardCharsets.UTF_8);
+    }
+
+    static boolean exists(Path p) {
+        return Files.exists(p, LinkOption.NOFOLLOW_LINKS);
+    }
+}
