@@ -53,8 +53,18 @@ final class Engine {
         Cli.Options o = request.options();
         Database.Target target = Database.resolve(o.db, Cli.env());
         Path skillsDir = o.skillsDir.toAbsolutePath().normalize();
-        if (request.policy() != SyncPlan.Policy.IMPORT && !Files.isDirectory(skillsDir)) {
-            throw new IOException("skills folder " + o.skillsDir + " does not exist (set --skills-dir)");
+        Path stateFile = SyncState.file(skillsDir, target.identity());
+        Map<String, String> base = SyncState.load(stateFile, warnings::add);
+        if (!Files.isDirectory(skillsDir)) {
+            // Import fills a new folder; so may a first sync. A folder that synced before and is gone now is more
+            // likely unmounted or mistyped than meant to be empty.
+            if (request.policy() == SyncPlan.Policy.EXPORT) {
+                throw new IOException("skills folder " + o.skillsDir + " does not exist (set --skills-dir)");
+            }
+            if (request.policy() == SyncPlan.Policy.SYNC && !base.isEmpty()) {
+                throw new IOException("skills folder " + o.skillsDir + " is missing but held " + base.size()
+                        + " skills at the last sync (unmounted or mistyped?)");
+            }
         }
         if (target.embeddedDefault() && !o.quiet && !o.json) {
             err.println((Files.exists(target.sqliteFile()) ? "using" : "creating")
@@ -79,8 +89,6 @@ final class Engine {
             local.put(path, new SyncPlan.Side(skill.hash(), invalid, null));
         }
 
-        Path stateFile = SyncState.file(skillsDir, target.identity());
-        Map<String, String> base = SyncState.load(stateFile, warnings::add);
         Map<String, DatabaseSide.Row> rows = new LinkedHashMap<>();
         List<SyncPlan.Step> steps;
         boolean dbTouched = false;

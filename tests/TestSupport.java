@@ -105,6 +105,24 @@ final class TestSupport {
         }
     }
 
+    /** The first column of every row of a query, as strings. */
+    static List<String> column(TestDatabases.TestDb db, String sql) throws Exception {
+        try (java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery(sql)) {
+            List<String> values = new java.util.ArrayList<>();
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+            return values;
+        }
+    }
+
+    static void execute(TestDatabases.TestDb db, String sql) throws Exception {
+        try (java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
     static void write(Path file, String text) throws IOException {
         Files.createDirectories(file.getParent());
         Files.writeString(file, text, StandardCharsets.UTF_8);
