@@ -146,7 +146,8 @@ final class Cli {
                     .toLowerCase() + ": " + message;
         }
         Throwable cause = e.getCause();
-        if (cause != null && cause != e && cause.getMessage() != null && !message.contains(cause.getMessage())) {
+        if (cause != null && cause != e && cause.getMessage() != null && !message.contains(cause.getMessage())
+                && !(e instanceof java.sql.SQLException && cause instanceof java.sql.SQLException)) {
             message = message + ": " + describe(cause);
         }
         return message.lines().findFirst().orElse(message).strip();

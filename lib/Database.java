@@ -232,7 +232,11 @@ final class Database {
                 throw new SQLException("cannot create the folder of " + target.sqliteFile() + ": " + e.getMessage(), e);
             }
         }
-        return DriverManager.getConnection(target.jdbcUrl(), target.properties());
+        try {
+            return DriverManager.getConnection(target.jdbcUrl(), target.properties());
+        } catch (SQLException e) {
+            throw new SQLException("cannot connect to " + target.display() + ": " + e.getMessage(), e.getSQLState(), e);
+        }
     }
 
     /** True when this tool's tables (and the service's it uses) are all there. */
