@@ -1,4 +1,5 @@
 //DEPS info.picocli:picocli:4.7.7
+//JAVAC_OPTIONS -encoding UTF-8
 
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -72,8 +72,10 @@ final class Database {
                 return fromLibpq("postgresql://", env);
             }
             String home = env.apply("SKILL_FLEET_HOME");
+            String userHome = env.apply("HOME");
             Path dir = home != null && !home.isBlank() ? Path.of(home)
-                    : Path.of(System.getProperty("user.home"), ".skill-fleet");
+                    : Path.of(userHome != null && !userHome.isBlank() ? userHome : System.getProperty("user.home"),
+                            ".skill-fleet");
             return sqlite(dir.resolve("skills.db"), true);
         }
         url = url.strip();

@@ -5,7 +5,7 @@ import java.util.NavigableSet;
 import java.util.TreeSet;
 
 /**
- * The decision, as a pure function of the two listings (path → hash), the base (hashes at the last successful sync
+ * The decision, as a pure function of the two listings (path -> hash), the base (hashes at the last successful sync
  * of this folder with this database) and the policy: no I/O, so every case is tested with tables and --dry-run
  * prints exactly what a run would apply.
  *

@@ -81,7 +81,7 @@ final class TestSupport {
         }
     }
 
-    /** Every file under a folder: relative path → bytes, with "*" appended to executable files' paths. */
+    /** Every file under a folder: relative path -> bytes, with "*" appended to executable files' paths. */
     static Map<String, byte[]> tree(Path root) throws IOException {
         Map<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> paths = Files.walk(root)) {
