@@ -15,9 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "skills are not rewritten. One transaction per run.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  export-to-db                                  # ./skills into $DATABASE_URL or the embedded default",
+            "  export-to-db                  # ./skills into $DATABASE_URL (or embedded)",
             "  export-to-db -s my-skills --skill-path development --dry-run",
-            "  export-to-db --db 'postgresql://app@db.example.com/skills?sslmode=verify-full' --json"})
+            "  export-to-db --db 'postgresql://app@db.example.com/skills' --json"})
 class export_to_db implements Callable<Integer> {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;

@@ -15,9 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "all. Local copies changed since the last sync are left alone (reported as conflicts) unless -f.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  import-from-db                                # active skills into ./skills",
+            "  import-from-db                # active skills into ./skills",
             "  import-from-db --status all -s /tmp/all-skills",
-            "  import-from-db --status draft --skill-path development/languages --dry-run"})
+            "  import-from-db --status draft --skill-path development -n"})
 class import_from_db implements Callable<Integer> {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;

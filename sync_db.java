@@ -16,9 +16,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "conflicts and left alone.",
         footerHeading = "%nExamples:%n",
         footer = {
-            "  sync-db                                       # ./skills with $DATABASE_URL or the embedded default",
-            "  sync-db --dry-run                             # show the plan, change nothing",
-            "  sync-db --check                               # CI gate: exit 4 if out of step",
+            "  sync-db                       # ./skills with $DATABASE_URL (or embedded)",
+            "  sync-db --dry-run             # show the plan, change nothing",
+            "  sync-db --check               # CI gate: exit 4 if out of step",
             "  sync-db -s team-skills --db jdbc:sqlite:/srv/skills.db"})
 class sync_db implements Callable<Integer> {
     @Mixin Cli.Options options;

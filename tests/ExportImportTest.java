@@ -301,6 +301,42 @@ class ExportImportTest {
 
     @ParameterizedTest
     @FieldSource("KINDS")
+    void hostilePathsFromTheDatabaseAreRefusedAndNothingIsWrittenOutsideTheFolder(String kind) throws Exception {
+        setUp(kind);
+        assertEquals(0, run("export-to-db", samples("a")).code());
+        String python = "(select skill_id from skills where skill_path = '" + PYTHON + "')";
+        String tdd = "(select skill_id from skills where skill_path = '" + TDD + "')";
+        TestSupport.execute(db, "insert into skill_files (skill_id, file_type, relative_path, filename, content)"
+                + " values (" + python + ", 'reference', '../../escape.txt', 'escape.txt', 'owned')");
+        TestSupport.execute(db, "insert into skill_files (skill_id, file_type, relative_path, filename, content)"
+                + " values (" + tdd + ", 'reference', 'Skill.MD', 'Skill.MD', 'collides')");
+        Path b = tmp.resolve("b/skills");
+        TestSupport.Run r = run("import-from-db", b, "--status", "all");
+        assertEquals(3, r.code(), r.all());
+        assertTrue(r.err().contains("skipped " + PYTHON + ": file path '../../escape.txt' is not a safe relative path"),
+                r.err());
+        assertTrue(r.err().contains("skipped " + TDD + ": file path 'Skill.MD' collides"), r.err());
+        assertFalse(Files.exists(b.resolve(PYTHON)));
+        assertFalse(Files.exists(b.resolve("development/escape.txt")));
+        assertTrue(Files.exists(b.resolve("development/languages/java/SKILL.md")), "the others go through");
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void symbolicLinksInsideASkillAreReportedAndNeverFollowed(String kind) throws Exception {
+        setUp(kind);
+        Path a = samples("a");
+        Path secret = tmp.resolve("secret-key.txt");
+        TestSupport.write(secret, "PRIVATE KEY");
+        Files.createSymbolicLink(a.resolve(PYTHON).resolve("references/key.txt"), secret);
+        TestSupport.Run r = run("export-to-db", a);
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.err().contains("warning: " + PYTHON + "/references/key.txt: symbolic link left out"), r.err());
+        assertEquals("0", one("select count(*) from skill_files where relative_path = 'references/key.txt'"));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
     void userErrorsAreOneLineWithTheirExitCode(String kind) throws Exception {
         setUp(kind);
         TestSupport.Run missing = run("export-to-db", tmp.resolve("nowhere"));

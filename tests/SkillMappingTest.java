@@ -169,6 +169,15 @@ class SkillMappingTest {
     }
 
     @Test
+    void refusesFilesWhoseNamesDifferOnlyInLetterCase() {
+        Skill s = skill("dev/demo", "---\nname: demo\n---\n",
+                new Skill.SkillFile("notes.md", new byte[] {1}, false),
+                new Skill.SkillFile("NOTES.md", new byte[] {2}, false));
+        InvalidSkill e = assertThrows(InvalidSkill.class, () -> SkillMapping.toRecord(s));
+        assertTrue(e.getMessage().contains("only in letter case"), e.getMessage());
+    }
+
+    @Test
     void refusesSkillMdThatIsNotUtf8() {
         Skill s = new Skill("dev/demo", List.of(new Skill.SkillFile("SKILL.md",
                 new byte[] {'-', '-', '-', '\n', (byte) 0xff, '\n', '-', '-', '-', '\n'}, false)));
