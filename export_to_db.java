@@ -33,7 +33,7 @@ class export_to_db implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Engine.run(new Engine.Request(spec.name(), options, SyncPlan.Policy.EXPORT,
+        return Engine.run(new Engine.Request(spec.name(), options, SyncPlan.Mode.EXPORT,
                 new DatabaseSide.Scope("all", scope.prefix()), force, false), spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }

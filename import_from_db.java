@@ -30,6 +30,9 @@ class import_from_db implements Callable<Integer> {
     @Option(names = {"-f", "--force"}, description = "Overwrite local copies that differ from the database.")
     boolean force;
 
+    @Option(names = "--no-backup", description = "Do not save the local copies -f overwrites under .skill-fleet/backup/.")
+    boolean noBackup;
+
     public static void main(String... args) {
         Cli.main(new import_from_db(), args);
     }
@@ -40,8 +43,8 @@ class import_from_db implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                     "--status must be one of active, draft, deprecated, archived, all (got '" + status + "')");
         }
-        return Engine.run(new Engine.Request(spec.name(), options, SyncPlan.Policy.IMPORT,
-                new DatabaseSide.Scope(status, scope.prefix()), force, false), spec.commandLine().getOut(),
+        return Engine.run(new Engine.Request(spec.name(), options, SyncPlan.Mode.IMPORT,
+                new DatabaseSide.Scope(status, scope.prefix()), force, !noBackup), spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }
 }

@@ -7,26 +7,53 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "sync-db",
-        description = "Bring the folder and the database in step: skills changed on one side since the last sync go "
-                + "to the other; skills new on one side are copied; skills changed on both sides are reported as "
-                + "conflicts and left alone.",
+        description = "Bring the folder and the database in step, comparing each skill with its state at the last "
+                + "sync: a skill changed on one side goes to the other; a skill deleted on one side is archived in "
+                + "the database or removed from the folder (backed up); one changed on both sides is a conflict and "
+                + "left alone. Without an earlier sync, only what exists on one side is copied.",
         footerHeading = "%nExamples:%n",
         footer = {
             "  sync-db                       # ./skills with $DATABASE_URL (or embedded)",
             "  sync-db --dry-run             # show the plan, change nothing",
             "  sync-db --check               # CI gate: exit 4 if out of step",
-            "  sync-db -s team-skills --db jdbc:sqlite:/srv/skills.db"})
+            "  sync-db --prefer db --skill-path development"})
 class sync_db implements Callable<Integer> {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;
     @Spec CommandSpec spec;
 
+    @Option(names = "--status", paramLabel = "STATUS", defaultValue = "all",
+            description = "Only skills with this status on either side: active, draft, deprecated, archived or all "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String status;
+
     @Option(names = "--check", description = "Change nothing; exit 4 when anything would change, 0 when in sync.")
     boolean check;
+
+    @Option(names = "--prefer", paramLabel = "SIDE",
+            description = "Resolve conflicts in favour of 'local' or 'db'; the losing version is backed up.")
+    String prefer;
+
+    @Option(names = "--no-delete", description = "Never propagate deletions; report them instead.")
+    boolean noDelete;
+
+    @Option(names = "--max-delete", paramLabel = "PERCENT", defaultValue = "50",
+            description = "Stop, changing nothing, if the sync would delete more than this share of either side's "
+                    + "skills (default: ${DEFAULT-VALUE}).")
+    int maxDelete;
+
+    @Option(names = {"-f", "--force"},
+            description = "Go ahead past the brakes (mass deletion, a side that is empty but had skills).")
+    boolean force;
+
+    @Option(names = "--no-backup",
+            description = "Do not save replaced or removed versions under .skill-fleet/backup/.")
+    boolean noBackup;
 
     public static void main(String... args) {
         Cli.main(new sync_db(), args);
@@ -34,8 +61,23 @@ class sync_db implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Engine.run(new Engine.Request(spec.name(), options, SyncPlan.Policy.SYNC,
-                new DatabaseSide.Scope("all", scope.prefix()), false, check), spec.commandLine().getOut(),
-                spec.commandLine().getErr());
+        if (!status.equals("all") && !SkillMapping.STATUSES.contains(status)) {
+            throw new ParameterException(spec.commandLine(),
+                    "--status must be one of active, draft, deprecated, archived, all (got '" + status + "')");
+        }
+        SyncPlan.Prefer side = switch (prefer == null ? "" : prefer) {
+            case "" -> SyncPlan.Prefer.NONE;
+            case "local" -> SyncPlan.Prefer.LOCAL;
+            case "db" -> SyncPlan.Prefer.DB;
+            default -> throw new ParameterException(spec.commandLine(), "--prefer must be local or db (got '"
+                    + prefer + "')");
+        };
+        if (maxDelete < 0 || maxDelete > 100) {
+            throw new ParameterException(spec.commandLine(), "--max-delete must be a percentage from 0 to 100");
+        }
+        SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, force, side, noDelete);
+        return Engine.run(new Engine.Request(spec.name(), options, policy,
+                new DatabaseSide.Scope(status, scope.prefix()), check, maxDelete, !noBackup),
+                spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

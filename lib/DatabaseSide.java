@@ -19,6 +19,9 @@ import java.util.function.Consumer;
 final class DatabaseSide {
     /** One skill as the database holds it; {@code recordedHash} is the hash this tool last wrote (null if never). */
     record Row(long skillId, String status, Skill skill, String hash, String recordedHash, String invalid) {
+        boolean archived() {
+            return "archived".equals(status);
+        }
     }
 
     /** Which skills are in play: a status ('all' for any) and a skill path prefix ('' for all). */
@@ -42,6 +45,24 @@ final class DatabaseSide {
         this.connection = connection;
     }
 
+    /**
+     * The row at one path as it is now, or null; on PostgreSQL the row is locked until the transaction ends, so it
+     * cannot change between this check and the write that follows (compare-and-swap).
+     */
+    Row current(String path, Database.Dialect dialect) throws SQLException {
+        if (dialect == Database.Dialect.POSTGRESQL) {
+            try (PreparedStatement ps = connection.prepareStatement(SkillSql.LOCK_SKILL_ROW)) {
+                bind(ps, path);
+                query(ps, rs -> rs.getLong(1));
+            }
+        }
+        return read(new Scope("all", path)).get(path);
+    }
+
+    void archive(long skillId) throws SQLException {
+        update(SkillSql.ARCHIVE_SKILL, skillId);
+    }
+
     /** Every skill in scope, by path. */
     Map<String, Row> read(Scope scope) throws SQLException {
         Map<Long, List<SkillMapping.FileRow>> files = new HashMap<>();
@@ -61,7 +82,7 @@ final class DatabaseSide {
                 String path = rs.getString("skill_path");
                 List<SkillMapping.FileRow> fileRows = files.getOrDefault(id, List.of());
                 String frontmatter = rs.getString("frontmatter");
-                Map<String, Object> columns = frontmatter == null ? columns(rs, id) : Map.of();
+                Map<String, Object> columns = columns(rs, id, frontmatter == null);
                 Skill skill = SkillMapping.toSkill(path, frontmatter, rs.getString("skill_content"),
                         rs.getString("executable_paths"), columns, fileRows);
                 rows.put(path, new Row(id, rs.getString("status"), skill, skill.hash(), rs.getString("content_hash"),
@@ -90,11 +111,15 @@ final class DatabaseSide {
         return null;
     }
 
-    private Map<String, Object> columns(ResultSet rs, long id) throws SQLException {
+    /** The row's columns by name; with {@code lists}, also its keywords, tags and allowed tools. */
+    private Map<String, Object> columns(ResultSet rs, long id, boolean lists) throws SQLException {
         Map<String, Object> c = new HashMap<>();
         for (String name : List.of("name", "description", "version", "type", "weight", "load_priority", "status",
                 "skill_style", "scope", "license")) {
             c.put(name, rs.getString(name));
+        }
+        if (!lists) {
+            return c;
         }
         c.put("keywords", strings(SkillSql.SELECT_SKILL_KEYWORDS, id));
         c.put("tags", strings(SkillSql.SELECT_SKILL_TAGS, id));

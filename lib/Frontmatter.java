@@ -4,8 +4,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -74,6 +78,154 @@ record Frontmatter(String block, String body, Map<String, Object> values) {
         options.setLineBreak(DumperOptions.LineBreak.UNIX);
         Yaml yaml = new Yaml(new Representer(options), options);
         return "---\n" + yaml.dump(values) + "---\n";
+    }
+
+    /** Columns whose keys a frontmatter may carry, with the spellings read for each (see SkillMapping). */
+    static final Map<String, List<String>> COLUMN_KEYS = columnKeys();
+
+    private static Map<String, List<String>> columnKeys() {
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        for (String key : List.of("description", "version", "type", "weight", "status", "scope")) {
+            keys.put(key, List.of(key));
+        }
+        keys.put("load_priority", List.of("load_priority", "load-priority"));
+        keys.put("skill_style", List.of("skill_style", "skill-style"));
+        return keys;
+    }
+
+    /**
+     * The block with each key it carries set to the column's value where the two differ (a column edited through the
+     * API or SQL), rewriting only those keys' lines: every other line stays byte-identical. Keys the block does not
+     * carry are not added. Returns the block unchanged if it cannot be rewritten faithfully.
+     */
+    static String withColumns(String block, Map<String, Object> columns) {
+        Frontmatter parsed;
+        try {
+            parsed = parse("", block.getBytes(StandardCharsets.UTF_8));
+        } catch (InvalidSkill e) {
+            return block;
+        }
+        String out = block;
+        for (Map.Entry<String, List<String>> e : COLUMN_KEYS.entrySet()) {
+            Object column = columns.get(e.getKey());
+            if (column == null) {
+                continue;
+            }
+            Map<String, Object> top = parsed.values();
+            Map<String, Object> meta = top.get("metadata") instanceof Map<?, ?> m ? castMap(m) : Map.of();
+            for (String spelling : e.getValue()) {
+                boolean atTop = top.get(spelling) != null;
+                Object current = atTop ? top.get(spelling) : meta.get(spelling);
+                if (current == null) {
+                    continue;
+                }
+                if (!(current instanceof Map<?, ?>) && !(current instanceof List<?>)
+                        && !String.valueOf(current).equals(String.valueOf(column))) {
+                    String rewritten = replaceKey(out, spelling, atTop, String.valueOf(column));
+                    if (rewritten == null) {
+                        return block;
+                    }
+                    out = rewritten;
+                }
+                break;
+            }
+        }
+        if (out.equals(block)) {
+            return block;
+        }
+        try {
+            Map<String, Object> check = parse("", out.getBytes(StandardCharsets.UTF_8)).values();
+            Map<String, Object> checkMeta = check.get("metadata") instanceof Map<?, ?> m ? castMap(m) : Map.of();
+            for (Map.Entry<String, List<String>> e : COLUMN_KEYS.entrySet()) {
+                for (String spelling : e.getValue()) {
+                    Object v = check.get(spelling) != null ? check.get(spelling) : checkMeta.get(spelling);
+                    if (v != null && columns.get(e.getKey()) != null
+                            && !String.valueOf(v).equals(String.valueOf(columns.get(e.getKey())))) {
+                        return block;
+                    }
+                }
+            }
+        } catch (InvalidSkill e) {
+            return block;
+        }
+        return out;
+    }
+
+    /** Replaces one key's line (and its continuation lines) at the top level or under metadata:, or null. */
+    private static String replaceKey(String block, String key, boolean atTop, String value) {
+        List<String> lines = new ArrayList<>();
+        Matcher m = Pattern.compile("[^\r\n]*(\r\n|\r|\n|$)").matcher(block);
+        while (m.find() && m.end() > m.start()) {
+            lines.add(m.group());
+        }
+        Pattern keyLine = Pattern.compile("^(" + (atTop ? "" : "[ \t]+") + ")" + Pattern.quote(key) + "[ \t]*:(?:[ \t]|\r|\n|$).*",
+                Pattern.DOTALL);
+        int from = 1;
+        int to = lines.size() - 1;
+        if (!atTop) {
+            from = -1;
+            for (int i = 1; i < lines.size() - 1; i++) {
+                if (lines.get(i).matches("(?s)metadata[ \t]*:[ \t]*(#.*)?(\r\n|\r|\n)?")) {
+                    from = i + 1;
+                    break;
+                }
+            }
+            if (from < 0) {
+                return null;
+            }
+            for (int i = from; i < lines.size() - 1; i++) {
+                String line = lines.get(i);
+                if (!line.isBlank() && !Character.isWhitespace(line.charAt(0)) && !line.startsWith("#")) {
+                    to = i;
+                    break;
+                }
+            }
+        }
+        for (int i = from; i < to; i++) {
+            Matcher km = keyLine.matcher(lines.get(i));
+            if (!km.matches()) {
+                continue;
+            }
+            String indent = km.group(1);
+            String line = lines.get(i);
+            String ending = line.endsWith("\r\n") ? "\r\n" : line.endsWith("\n") ? "\n" : line.endsWith("\r") ? "\r" : "";
+            int last = i;
+            for (int j = i + 1; j < to; j++) {
+                String next = lines.get(j);
+                if (next.isBlank()) {
+                    continue;
+                }
+                int nextIndent = next.length() - next.stripLeading().length();
+                if (nextIndent > indent.length()) {
+                    last = j;
+                } else {
+                    break;
+                }
+            }
+            List<String> out = new ArrayList<>(lines.subList(0, i));
+            out.add(indent + key + ": " + scalar(value) + ending);
+            out.addAll(lines.subList(last + 1, lines.size()));
+            return String.join("", out);
+        }
+        return null;
+    }
+
+    /** A YAML scalar on one line that reads back as exactly this string. */
+    private static String scalar(String value) {
+        DumperOptions options = new DumperOptions();
+        options.setWidth(Integer.MAX_VALUE);
+        String plain = new Yaml(options).dump(value).stripTrailing();
+        if (!plain.contains("\n") && !plain.startsWith("|") && !plain.startsWith(">")) {
+            return plain;
+        }
+        options.setDefaultScalarStyle(DumperOptions.ScalarStyle.DOUBLE_QUOTED);
+        return new Yaml(options).dump(value).stripTrailing();
+    }
+
+    private static Map<String, Object> castMap(Map<?, ?> map) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> out.put(String.valueOf(k), v));
+        return out;
     }
 
     static String decodeUtf8(String skillPath, String file, byte[] bytes) throws InvalidSkill {

@@ -133,6 +133,26 @@ final class SkillFolder {
         return true;
     }
 
+    /**
+     * Removes a skill folder at once (renamed aside, then deleted), then the category folders above it that it
+     * leaves empty.
+     */
+    static void remove(Path root, String skillPath) throws IOException {
+        Path target = root.resolve(skillPath);
+        Path aside = target.getParent().resolve(WORK_PREFIX + "old-" + target.getFileName() + "-" + UUID.randomUUID());
+        Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(aside);
+        for (Path dir = target.getParent(); dir != null && !dir.equals(root) && dir.startsWith(root);
+                dir = dir.getParent()) {
+            try (Stream<Path> entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    break;
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
     static boolean isExecutable(Path file) throws IOException {
         try {
             return Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)

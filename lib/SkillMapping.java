@@ -67,6 +67,13 @@ final class SkillMapping {
             return paths;
         }
 
+        /** The record as written over an archived row: without a status of its own it becomes active again. */
+        SkillRecord restoring() {
+            return new SkillRecord(path, name, description, license, version, type, weight, loadPriority,
+                    status == null ? DEFAULT_STATUS : status, skillStyle, scope, keywords, tags, allowedTools,
+                    capabilities, dependencies, seeAlso, frontmatter, content, files, hash);
+        }
+
         String executablePaths() {
             return String.join("\n", files.stream().filter(FileRow::executable).map(FileRow::relativePath).toList());
         }
@@ -134,10 +141,14 @@ final class SkillMapping {
                 fm.block(), fm.body(), files, skill.hash());
     }
 
-    /** The skill a database row stands for: its verbatim frontmatter, or one rebuilt from its columns. */
+    /**
+     * The skill a database row stands for: its verbatim frontmatter (with the keys it carries set to the row's
+     * columns, so edits made through the API show), or one rebuilt from its columns.
+     */
     static Skill toSkill(String path, String frontmatter, String content, String executablePaths,
             Map<String, Object> columns, List<FileRow> files) {
-        String block = frontmatter != null ? frontmatter : Frontmatter.render(rebuiltFrontmatter(columns));
+        String block = frontmatter != null ? Frontmatter.withColumns(frontmatter, columns)
+                : Frontmatter.render(rebuiltFrontmatter(columns));
         Set<String> executable = executablePaths == null ? Set.of() : Set.of(executablePaths.split("\n"));
         List<Skill.SkillFile> skillFiles = new ArrayList<>();
         skillFiles.add(new Skill.SkillFile(Skill.SKILL_MD,

@@ -438,6 +438,15 @@ final class SkillSql {
              where skill_id = ?
             """;
 
+    static final String LOCK_SKILL_ROW = """
+            select skill_id from skills where skill_path = ? for update
+            """;
+
+    /** The deletion marker: a skill deleted from a folder is archived, never deleted. */
+    static final String ARCHIVE_SKILL = """
+            update skills set status = 'archived' where skill_id = ?
+            """;
+
     static final String UPSERT_SKILL_META = """
             insert into skill_fleet_skill_meta (skill_id, frontmatter, license, executable_paths, content_hash)
             values (?, ?, ?, ?, ?)

@@ -5,21 +5,26 @@ import java.util.NavigableSet;
 import java.util.TreeSet;
 
 /**
- * The decision, as a pure function of the two listings (path -> hash), the base (hashes at the last successful sync
+ * The decision, as a pure function of the two listings (path to hash), the base (hashes at the last successful sync
  * of this folder with this database) and the policy: no I/O, so every case is tested with tables and --dry-run
  * prints exactly what a run would apply.
  *
- * <p>L, D, B: local, database and base hash of one skill; R: the hash this tool last wrote to that row.
- * Export creates or fast-forwards the row when D = B or D = R (nobody else changed it); import fast-forwards the
- * folder when L = B; anything else that differs is a conflict unless forced. Two-way applies whichever side changed.
+ * <p>L, D, B: local, database and base hash of one skill; R: the hash this tool last wrote to that row. An archived
+ * row counts as deleted for the two-way sync. Export creates or fast-forwards a row when D = B or D = R (nobody else
+ * changed it); import fast-forwards a folder when L = B; sync applies whichever side changed since B, propagates
+ * deletions (archive in the database, remove the folder) when the other side is unchanged, restores a skill deleted on
+ * one side and changed on the other, and without B copies what exists on one side only and deletes nothing.
  */
 final class SyncPlan {
-    enum Policy { EXPORT, IMPORT, SYNC }
+    enum Mode { EXPORT, IMPORT, SYNC }
+
+    enum Prefer { NONE, LOCAL, DB }
 
     enum Action {
-        CREATE_IN_DB("create-in-db"), UPDATE_IN_DB("update-in-db"), CREATE_LOCAL("create-local"),
-        UPDATE_LOCAL("update-local"), UNCHANGED("unchanged"), OTHER_SIDE_NEWER("other-side-newer"), SKIP("skip"),
-        CONFLICT("conflict");
+        CREATE_IN_DB("create-in-db"), UPDATE_IN_DB("update-in-db"), ARCHIVE_IN_DB("archive-in-db"),
+        CREATE_LOCAL("create-local"), UPDATE_LOCAL("update-local"), REMOVE_LOCAL("remove-local"),
+        UNCHANGED("unchanged"), GONE("gone"), OTHER_SIDE_NEWER("other-side-newer"),
+        DELETE_NOT_PROPAGATED("keep"), SKIP("skip"), CONFLICT("conflict");
 
         final String label;
 
@@ -28,32 +33,68 @@ final class SyncPlan {
         }
 
         boolean writesDb() {
-            return this == CREATE_IN_DB || this == UPDATE_IN_DB;
+            return this == CREATE_IN_DB || this == UPDATE_IN_DB || this == ARCHIVE_IN_DB;
         }
 
         boolean writesLocal() {
-            return this == CREATE_LOCAL || this == UPDATE_LOCAL;
+            return this == CREATE_LOCAL || this == UPDATE_LOCAL || this == REMOVE_LOCAL;
+        }
+
+        boolean deletes() {
+            return this == ARCHIVE_IN_DB || this == REMOVE_LOCAL;
         }
     }
 
-    /** One side's view of a skill: its hash, why it cannot be transferred (or null), the hash this tool wrote. */
-    record Side(String hash, String invalid, String recordedHash) {
+    /**
+     * One side's view of a skill: its hash, why it cannot be transferred (or null), the hash this tool last wrote
+     * (database side), and whether the row is archived (the deletion marker).
+     */
+    record Side(String hash, String invalid, String recordedHash, boolean archived) {
+        Side(String hash, String invalid, String recordedHash) {
+            this(hash, invalid, recordedHash, false);
+        }
     }
 
-    record Step(String path, Action action, String reason) {
+    record Policy(Mode mode, boolean force, Prefer prefer, boolean noDelete) {
+        static Policy of(Mode mode) {
+            return new Policy(mode, false, Prefer.NONE, false);
+        }
+    }
+
+    /**
+     * One planned action. {@code localHash} and {@code dbHash} are what the plan saw (null: absent), so apply can
+     * compare-and-swap; {@code overwritesChange} marks a write that replaces an edit made on the target side (it is
+     * backed up first).
+     */
+    record Step(String path, Action action, String reason, String localHash, String dbHash, boolean overwritesChange) {
+        Step(String path, Action action, String reason) {
+            this(path, action, reason, null, null, false);
+        }
+
+        Step with(Side l, Side d) {
+            return new Step(path, action, reason, l == null ? null : l.hash(), d == null ? null : d.hash(),
+                    overwritesChange);
+        }
     }
 
     private SyncPlan() {
     }
 
-    static List<Step> plan(Policy policy, Map<String, Side> local, Map<String, Side> db, Map<String, String> base,
+    static List<Step> plan(Mode mode, Map<String, Side> local, Map<String, Side> db, Map<String, String> base,
             boolean force) {
+        return plan(new Policy(mode, force, Prefer.NONE, false), local, db, base);
+    }
+
+    static List<Step> plan(Policy policy, Map<String, Side> local, Map<String, Side> db, Map<String, String> base) {
         NavigableSet<String> paths = new TreeSet<>(Skill::compareUtf8);
-        if (policy != Policy.IMPORT) {
+        if (policy.mode() != Mode.IMPORT) {
             paths.addAll(local.keySet());
         }
-        if (policy != Policy.EXPORT) {
+        if (policy.mode() != Mode.EXPORT) {
             paths.addAll(db.keySet());
+        }
+        if (policy.mode() == Mode.SYNC) {
+            paths.addAll(base.keySet());
         }
         NavigableSet<String> all = new TreeSet<>(Skill::compareUtf8);
         all.addAll(local.keySet());
@@ -63,47 +104,61 @@ final class SyncPlan {
             Side l = local.get(path);
             Side d = db.get(path);
             String b = base.get(path);
-            steps.add(switch (policy) {
-                case EXPORT -> exportStep(path, l, d, b, force);
-                case IMPORT -> importStep(path, l, d, b, force, all);
-                case SYNC -> syncStep(path, l, d, b, all);
-            });
+            Step step = switch (policy.mode()) {
+                case EXPORT -> exportStep(path, l, d, b, policy.force());
+                case IMPORT -> importStep(path, l, d, b, policy.force(), all);
+                case SYNC -> syncStep(path, l, d, b, policy, all);
+            };
+            steps.add(check(step, l, d, all).with(l, d));
         }
         return steps;
     }
 
-    private static Step exportStep(String path, Side l, Side d, String b, boolean force) {
-        if (l.invalid() != null) {
-            return new Step(path, Action.SKIP, l.invalid());
+    /** A write the side it reads from cannot support becomes a skip with that side's reason. */
+    private static Step check(Step s, Side l, Side d, NavigableSet<String> all) {
+        if (s.action().writesDb() && s.action() != Action.ARCHIVE_IN_DB && l.invalid() != null) {
+            return new Step(s.path(), Action.SKIP, l.invalid());
         }
+        if ((s.action() == Action.CREATE_LOCAL || s.action() == Action.UPDATE_LOCAL)) {
+            if (d.invalid() != null) {
+                return new Step(s.path(), Action.SKIP, d.invalid());
+            }
+            String nesting = nesting(s.path(), all);
+            if (nesting != null) {
+                return new Step(s.path(), Action.SKIP, nesting);
+            }
+        }
+        return s;
+    }
+
+    private static Step exportStep(String path, Side l, Side d, String b, boolean force) {
         if (d == null) {
             return new Step(path, Action.CREATE_IN_DB, "new in the folder");
         }
-        if (l.hash().equals(d.hash())) {
+        if (d.archived() && !force && (l.hash().equals(b) || b == null && l.hash().equals(d.hash()))) {
+            return new Step(path, Action.OTHER_SIDE_NEWER, "archived in the database (sync-db removes the local copy; "
+                    + "-f restores it)");
+        }
+        if (l.hash().equals(d.hash()) && !d.archived()) {
             return new Step(path, Action.UNCHANGED, "same on both sides");
         }
         if (force) {
-            return new Step(path, Action.UPDATE_IN_DB, "differs; --force overwrites the database copy");
+            return new Step(path, Action.UPDATE_IN_DB, "differs; --force overwrites the database copy", null, null,
+                    !d.hash().equals(b) && !d.hash().equals(d.recordedHash()));
         }
-        if (l.hash().equals(b)) {
+        if (l.hash().equals(b) && !d.archived()) {
             return new Step(path, Action.OTHER_SIDE_NEWER, "unchanged in the folder, changed in the database since "
                     + "the last sync (import-from-db brings it down)");
         }
         if (d.hash().equals(b) || d.hash().equals(d.recordedHash())) {
-            return new Step(path, Action.UPDATE_IN_DB, "changed in the folder");
+            return new Step(path, Action.UPDATE_IN_DB, d.archived() ? "changed in the folder; restores the archived "
+                    + "row" : "changed in the folder");
         }
         return new Step(path, Action.CONFLICT, "the database copy was changed by another writer since this tool "
                 + "wrote it; -f overwrites it");
     }
 
     private static Step importStep(String path, Side l, Side d, String b, boolean force, NavigableSet<String> all) {
-        if (d.invalid() != null) {
-            return new Step(path, Action.SKIP, d.invalid());
-        }
-        String nesting = nesting(path, all);
-        if (nesting != null) {
-            return new Step(path, Action.SKIP, nesting);
-        }
         if (l == null) {
             return new Step(path, Action.CREATE_LOCAL, "new in the database");
         }
@@ -111,7 +166,8 @@ final class SyncPlan {
             return new Step(path, Action.UNCHANGED, "same on both sides");
         }
         if (force) {
-            return new Step(path, Action.UPDATE_LOCAL, "differs; --force overwrites the local copy");
+            return new Step(path, Action.UPDATE_LOCAL, "differs; --force overwrites the local copy", null, null,
+                    !l.hash().equals(b));
         }
         if (l.hash().equals(b)) {
             return new Step(path, Action.UPDATE_LOCAL, "changed in the database");
@@ -124,25 +180,60 @@ final class SyncPlan {
                 + "last sync; -f overwrites it");
     }
 
-    private static Step syncStep(String path, Side l, Side d, String b, NavigableSet<String> all) {
-        if (d == null) {
-            return exportStep(path, l, null, b, false);
+    private static Step syncStep(String path, Side l, Side d, String b, Policy policy, NavigableSet<String> all) {
+        boolean dLive = d != null && !d.archived();
+        if (l == null && !dLive) {
+            return new Step(path, Action.GONE, "deleted on both sides");
         }
-        if (l == null) {
-            return importStep(path, null, d, b, false, all);
-        }
-        if (l.hash().equals(d.hash())) {
+        if (l != null && dLive && l.hash().equals(d.hash())) {
             return new Step(path, Action.UNCHANGED, "same on both sides");
         }
-        if (b != null && l.hash().equals(b)) {
-            return importStep(path, l, d, b, false, all);
+        if (b == null) {
+            if (l == null) {
+                return new Step(path, Action.CREATE_LOCAL, "new in the database");
+            }
+            if (!dLive) {
+                return new Step(path, d == null ? Action.CREATE_IN_DB : Action.UPDATE_IN_DB, d == null
+                        ? "new in the folder" : "archived in the database, present in the folder; no earlier sync, so "
+                        + "nothing is deleted: restored");
+            }
+            return conflict(path, policy, "differs between the folder and the database, and there is no record of "
+                    + "an earlier sync");
         }
-        if (b != null && d.hash().equals(b)) {
-            return exportStep(path, l, d, b, false);
+        if (l == null) {
+            if (d.hash().equals(b)) {
+                return policy.noDelete() ? new Step(path, Action.DELETE_NOT_PROPAGATED, "deleted in the folder; "
+                        + "--no-delete keeps the database copy") : new Step(path, Action.ARCHIVE_IN_DB,
+                        "deleted in the folder");
+            }
+            return new Step(path, Action.CREATE_LOCAL, "deleted in the folder but changed in the database: restored");
         }
-        return new Step(path, Action.CONFLICT, b == null
-                ? "differs between the folder and the database, and there is no record of an earlier sync"
-                : "changed in the folder and in the database since the last sync");
+        if (!dLive) {
+            if (l.hash().equals(b)) {
+                return policy.noDelete() ? new Step(path, Action.DELETE_NOT_PROPAGATED, (d == null ? "deleted"
+                        : "archived") + " in the database; --no-delete keeps the local copy")
+                        : new Step(path, Action.REMOVE_LOCAL, (d == null ? "deleted" : "archived") + " in the database");
+            }
+            return new Step(path, d == null ? Action.CREATE_IN_DB : Action.UPDATE_IN_DB, (d == null ? "deleted"
+                    : "archived") + " in the database but changed in the folder: restored");
+        }
+        boolean localChanged = !l.hash().equals(b);
+        boolean dbChanged = !d.hash().equals(b);
+        if (localChanged && !dbChanged) {
+            return new Step(path, Action.UPDATE_IN_DB, "changed in the folder");
+        }
+        if (dbChanged && !localChanged) {
+            return new Step(path, Action.UPDATE_LOCAL, "changed in the database");
+        }
+        return conflict(path, policy, "changed in the folder and in the database since the last sync");
+    }
+
+    private static Step conflict(String path, Policy policy, String why) {
+        return switch (policy.prefer()) {
+            case LOCAL -> new Step(path, Action.UPDATE_IN_DB, why + "; --prefer local wins", null, null, true);
+            case DB -> new Step(path, Action.UPDATE_LOCAL, why + "; --prefer db wins", null, null, true);
+            case NONE -> new Step(path, Action.CONFLICT, why);
+        };
     }
 
     /** Why a skill folder cannot be written: another skill's folder holds it or lies inside it. */

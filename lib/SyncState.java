@@ -22,12 +22,17 @@ final class SyncState {
     private SyncState() {
     }
 
+    /** The .skill-fleet folder beside a skills folder: sync state and backups. */
+    static Path folder(Path skillsDir) {
+        Path dir = skillsDir.toAbsolutePath().normalize();
+        return (dir.getParent() == null ? dir : dir.getParent()).resolve(".skill-fleet");
+    }
+
     static Path file(Path skillsDir, String databaseIdentity) {
         Path dir = skillsDir.toAbsolutePath().normalize();
-        Path beside = dir.getParent() == null ? dir : dir.getParent();
         String key = Skill.sha256((dir.getFileName() + "\n" + databaseIdentity)
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
-        return beside.resolve(".skill-fleet").resolve("state-" + key + ".json");
+        return folder(skillsDir).resolve("state-" + key + ".json");
     }
 
     /** The recorded hashes by skill path; empty when there is no state (or it is unreadable, reported by warn). */
