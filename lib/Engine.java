@@ -134,12 +134,10 @@ final class Engine {
                             ? new DatabaseSide.Scope("all", scope.pathPrefix()) : scope;
                     rows.putAll(new DatabaseSide(c).read(read));
                 }
-                if (request.mode() == SyncPlan.Mode.SYNC && !scope.status().equals("all")) {
-                    narrowToStatus(scope.status(), local, localStatus, rows);
-                }
+                java.util.Set<String> outOfPlay = request.mode() == SyncPlan.Mode.SYNC && !scope.status().equals("all")
+                        ? narrowToStatus(scope.status(), local, localStatus, rows) : java.util.Set.of();
                 base.forEach((p, h) -> {
-                    if (scope.contains(p) && (scope.status().equals("all") || local.containsKey(p)
-                            || rows.containsKey(p) || !localSkills.containsKey(p))) {
+                    if (scope.contains(p) && !outOfPlay.contains(p)) {
                         baseInPlay.put(p, h);
                     }
                 });
@@ -181,10 +179,13 @@ final class Engine {
         return report(target, steps);
     }
 
-    /** Keeps the skills whose status, on either side, is the one asked for; the others are out of play. */
-    private static void narrowToStatus(String status, Map<String, SyncPlan.Side> local, Map<String, String> localStatus,
-            Map<String, DatabaseSide.Row> rows) {
-        List<String> out = new ArrayList<>();
+    /**
+     * Keeps the skills whose status, on either side, is the one asked for; returns the others, which are out of play
+     * (neither touched nor counted as deleted).
+     */
+    private static java.util.Set<String> narrowToStatus(String status, Map<String, SyncPlan.Side> local,
+            Map<String, String> localStatus, Map<String, DatabaseSide.Row> rows) {
+        java.util.Set<String> out = new java.util.HashSet<>();
         for (String p : new java.util.TreeSet<>(local.keySet())) {
             DatabaseSide.Row row = rows.get(p);
             if (!status.equals(localStatus.get(p)) && (row == null || !status.equals(row.status()))) {
@@ -200,6 +201,7 @@ final class Engine {
             local.remove(p);
             rows.remove(p);
         });
+        return out;
     }
 
     /**
@@ -352,7 +354,8 @@ final class Engine {
         steps.forEach(s -> counts.merge(s.action(), 1, Integer::sum));
         int code = failed ? Cli.ERROR
                 : counts.get(SyncPlan.Action.SKIP) + counts.get(SyncPlan.Action.CONFLICT) > 0 ? Cli.INCOMPLETE : Cli.OK;
-        if (request.check() && code != Cli.ERROR && steps.stream().anyMatch(s -> s.action() != SyncPlan.Action.UNCHANGED)) {
+        if (request.check() && code != Cli.ERROR && steps.stream().anyMatch(
+                s -> s.action() != SyncPlan.Action.UNCHANGED && s.action() != SyncPlan.Action.GONE)) {
             code = Cli.DIFFERENCES;
         }
         if (o.json) {

@@ -109,6 +109,9 @@ final class SyncPlan {
                 case IMPORT -> importStep(path, l, d, b, policy.force(), all);
                 case SYNC -> syncStep(path, l, d, b, policy, all);
             };
+            if (step.action() == Action.GONE && b == null) {
+                continue; // an archived row nobody has locally: a deleted skill, nothing to say about it
+            }
             steps.add(check(step, l, d, all).with(l, d));
         }
         return steps;

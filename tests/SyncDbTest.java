@@ -1,0 +1,404 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/** The two-way sync through the real command on real folders, PostgreSQL and SQLite alike. */
+class SyncDbTest {
+    static final List<String> KINDS = TestDatabases.KINDS;
+    static final String PYTHON = "development/languages/python";
+    static final String JAVA = "development/languages/java";
+    static final String TDD = "development/testing/test-driven-development";
+    static final String WRITING = "writing/technical-writing";
+
+    @TempDir Path tmp;
+    TestDatabases.TestDb db;
+    Map<String, String> env;
+    Path a;
+    Path b;
+
+    /** Folder a holds the samples and has synced; folder b has synced from the database: both agree. */
+    void setUp(String kind) throws Exception {
+        db = TestDatabases.create(kind, tmp);
+        env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
+        a = tmp.resolve("a/skills");
+        TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), a);
+        b = tmp.resolve("b/skills");
+        assertEquals(0, sync(a).code());
+        assertEquals(0, sync(b).code());
+        TestSupport.assertSameTree(a, b);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    TestSupport.Run sync(Path dir, String... args) {
+        return run("sync-db", dir, args);
+    }
+
+    TestSupport.Run run(String command, Path dir, String... args) {
+        List<String> all = new ArrayList<>(List.of("-s", dir.toString(), "--db", db.url()));
+        all.addAll(List.of(args));
+        return TestSupport.run(command, env, all.toArray(String[]::new));
+    }
+
+    static void append(Path dir, String skill, String text) throws Exception {
+        Path md = dir.resolve(skill).resolve("SKILL.md");
+        TestSupport.write(md, TestSupport.read(md) + text);
+    }
+
+    String md(Path dir, String skill) throws Exception {
+        return TestSupport.read(dir.resolve(skill).resolve("SKILL.md"));
+    }
+
+    String one(String sql) throws Exception {
+        List<String> values = TestSupport.column(db, sql);
+        assertEquals(1, values.size(), sql + " -> " + values);
+        return values.get(0);
+    }
+
+    String status(String skill) throws Exception {
+        return one("select status from skills where skill_path = '" + skill + "'");
+    }
+
+    /** Every backed-up copy of a skill's SKILL.md under the folder's .skill-fleet/backup/. */
+    List<String> backups(Path dir, String side, String skill) throws Exception {
+        Path root = dir.getParent().resolve(".skill-fleet/backup");
+        List<String> found = new ArrayList<>();
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> stamps = Files.list(root)) {
+                for (Path stamp : stamps.sorted().toList()) {
+                    Path md = stamp.resolve(side).resolve(skill).resolve("SKILL.md");
+                    if (Files.exists(md)) {
+                        found.add(TestSupport.read(md));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void anEditOnEitherSideReachesTheOtherAndASecondRunIsANoOp(String kind) throws Exception {
+        setUp(kind);
+        append(a, TDD, "Edited in a.\n");
+        append(b, PYTHON, "Edited in b.\n");
+        TestSupport.Run fromA = sync(a);
+        assertEquals(0, fromA.code(), fromA.all());
+        assertTrue(fromA.out().contains("update-in-db " + TDD), fromA.out());
+        TestSupport.Run fromB = sync(b);
+        assertEquals(0, fromB.code(), fromB.all());
+        assertTrue(fromB.out().contains("update-in-db " + PYTHON) && fromB.out().contains("update-local " + TDD),
+                fromB.out());
+        assertEquals(0, sync(a).code());
+        TestSupport.assertSameTree(a, b);
+        assertEquals(List.of(), backups(a, "local", PYTHON).stream().filter(s -> s.contains("Edited in b.")).toList());
+        assertEquals(1, backups(a, "local", PYTHON).size(), "the replaced local copy was saved");
+        for (Path dir : List.of(a, b)) {
+            TestSupport.Run noop = sync(dir);
+            assertTrue(noop.out().contains("0 created, 0 updated, 5 unchanged"), noop.out());
+            assertEquals(0, sync(dir, "--check").code());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void anEditOnBothSidesIsAConflictThatTouchesNeitherUnlessAPreferenceIsGiven(String kind) throws Exception {
+        setUp(kind);
+        append(a, TDD, "Edited in a.\n");
+        append(b, TDD, "Edited in b.\n");
+        assertEquals(0, sync(a).code());
+        String inDb = one("select skill_content from skills where skill_path = '" + TDD + "'");
+        TestSupport.Run conflict = sync(b);
+        assertEquals(3, conflict.code(), conflict.all());
+        assertTrue(conflict.err().contains("conflict " + TDD + ": changed in the folder and in the database"),
+                conflict.err());
+        assertTrue(md(b, TDD).endsWith("Edited in b.\n"));
+        assertEquals(inDb, one("select skill_content from skills where skill_path = '" + TDD + "'"));
+
+        TestSupport.Run preferDb = sync(b, "--prefer", "db");
+        assertEquals(0, preferDb.code(), preferDb.all());
+        assertTrue(md(b, TDD).endsWith("Edited in a.\n"));
+        assertTrue(backups(b, "local", TDD).stream().anyMatch(s -> s.endsWith("Edited in b.\n")), "loser backed up");
+
+        append(a, TDD, "Again in a.\n");
+        append(b, TDD, "Again in b.\n");
+        assertEquals(0, sync(a).code());
+        TestSupport.Run preferLocal = sync(b, "--prefer", "local");
+        assertEquals(0, preferLocal.code(), preferLocal.all());
+        assertTrue(one("select skill_content from skills where skill_path = '" + TDD + "'").endsWith("Again in b.\n"));
+        assertTrue(backups(b, "database", TDD).stream().anyMatch(s -> s.endsWith("Again in a.\n")),
+                "the database version that lost is backed up");
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void deletionsPropagateAsArchiveAndRemovalWithABackup(String kind) throws Exception {
+        setUp(kind);
+        SkillFolder.deleteTree(a.resolve(WRITING));
+        TestSupport.Run archive = sync(a);
+        assertEquals(0, archive.code(), archive.all());
+        assertTrue(archive.out().contains("archive-in-db " + WRITING) && archive.out().contains("1 deleted"),
+                archive.out());
+        assertEquals("archived", status(WRITING));
+        assertEquals("1", one("select count(*) from skills where skill_path = '" + WRITING + "'"), "never DELETEd");
+
+        String before = md(b, WRITING);
+        TestSupport.Run remove = sync(b);
+        assertEquals(0, remove.code(), remove.all());
+        assertTrue(remove.out().contains("remove-local " + WRITING), remove.out());
+        assertFalse(Files.exists(b.resolve(WRITING)));
+        assertFalse(Files.exists(b.resolve("writing")), "the emptied category folder goes too");
+        assertEquals(List.of(before), backups(b, "local", WRITING));
+        assertEquals(0, sync(a).code());
+        TestSupport.assertSameTree(a, b);
+        assertTrue(sync(b).out().contains("0 created, 0 updated, 4 unchanged"));
+
+        // Archived through the API: the folder copy goes on the next sync.
+        TestSupport.execute(db, "update skills set status = 'archived' where skill_path = '" + JAVA + "'");
+        assertEquals(0, sync(a).code());
+        assertFalse(Files.exists(a.resolve(JAVA)));
+
+        TestSupport.execute(db, "update skills set status = 'archived' where skill_path = '" + TDD + "'");
+        TestSupport.Run kept = sync(a, "--no-delete");
+        assertEquals(0, kept.code(), kept.all());
+        assertTrue(Files.exists(a.resolve(TDD)), "--no-delete keeps it");
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aSkillDeletedOnOneSideAndChangedOnTheOtherIsRestored(String kind) throws Exception {
+        setUp(kind);
+        SkillFolder.deleteTree(a.resolve(TDD));
+        append(b, TDD, "Changed in b.\n");
+        assertEquals(0, sync(b).code());
+        TestSupport.Run restore = sync(a);
+        assertEquals(0, restore.code(), restore.all());
+        assertTrue(restore.out().contains("create-local " + TDD), restore.out());
+        assertTrue(md(a, TDD).endsWith("Changed in b.\n"));
+
+        TestSupport.execute(db, "update skills set status = 'archived' where skill_path = '" + PYTHON + "'");
+        append(a, PYTHON, "Changed in a.\n");
+        TestSupport.Run unarchive = sync(a);
+        assertEquals(0, unarchive.code(), unarchive.all());
+        assertTrue(unarchive.out().contains("update-in-db " + PYTHON), unarchive.out());
+        assertEquals("active", status(PYTHON));
+        assertTrue(one("select skill_content from skills where skill_path = '" + PYTHON + "'").endsWith("Changed in a.\n"));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aFirstSyncCopiesWhatIsOnOneSideOnlyAndDeletesNothing(String kind) throws Exception {
+        setUp(kind);
+        Path c = tmp.resolve("c/skills");
+        TestSupport.write(c.resolve("new/only-in-c/SKILL.md"), "---\nname: only-in-c\ndescription: x\n---\nC\n");
+        TestSupport.write(c.resolve(TDD).resolve("SKILL.md"), "---\nname: test-driven-development\n---\nMine.\n");
+        TestSupport.execute(db, "insert into skills (skill_path, name, description, type, status, skill_content)"
+                + " values ('api/draft-from-api', 'draft-from-api', 'A draft.', 'tool', 'draft', 'Draft body.')");
+        TestSupport.Run first = sync(c);
+        assertEquals(3, first.code(), first.all());
+        assertTrue(first.err().contains("conflict " + TDD + ": differs between the folder and the database, and "
+                + "there is no record of an earlier sync"), first.err());
+        assertTrue(first.out().contains("create-in-db new/only-in-c"), first.out());
+        assertTrue(Files.exists(c.resolve(PYTHON).resolve("SKILL.md")));
+        assertEquals("---\nname: test-driven-development\n---\nMine.\n", md(c, TDD));
+        assertTrue(md(c, "api/draft-from-api").endsWith("---\nDraft body."), "a draft comes down like any skill");
+        assertEquals("7", one("select count(*) from skills where status <> 'archived'"));
+
+        // Losing the state file is the same as a first sync: nothing is deleted.
+        SkillFolder.deleteTree(a.getParent().resolve(".skill-fleet"));
+        SkillFolder.deleteTree(a.resolve(WRITING));
+        TestSupport.Run lost = sync(a);
+        assertTrue(lost.out().contains("create-local " + WRITING), lost.out());
+        assertEquals("active", status(WRITING));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void brakesStopASyncThatWouldDeleteTooMuchOrFindsASideEmpty(String kind) throws Exception {
+        setUp(kind);
+        Map<String, byte[]> dbBefore = dump();
+        for (String skill : List.of(PYTHON, JAVA, TDD)) {
+            SkillFolder.deleteTree(a.resolve(skill));
+        }
+        TestSupport.Run tooMany = sync(a);
+        assertEquals(1, tooMany.code(), tooMany.all());
+        assertTrue(tooMany.err().contains("would archive 3 of 5 database skills, more than 50%"), tooMany.err());
+        assertEquals(dbBefore.keySet(), dump().keySet());
+        assertEquals("0", one("select count(*) from skills where status = 'archived'"), "nothing changed");
+        assertEquals(0, sync(a, "--max-delete", "60").code());
+        assertEquals("3", one("select count(*) from skills where status = 'archived'"));
+
+        SkillFolder.deleteTree(b);
+        TestSupport.Run missing = sync(b);
+        assertEquals(1, missing.code(), missing.all());
+        assertTrue(missing.err().contains("is missing but held 5 skills at the last sync"), missing.err());
+        Files.createDirectories(b);
+        TestSupport.Run empty = sync(b, "--dry-run");
+        assertEquals(1, empty.code(), empty.all());
+        assertTrue(empty.err().contains("is empty but held 5 skills"), empty.err());
+        assertEquals("3", one("select count(*) from skills where status = 'archived'"));
+        TestSupport.Run forced = sync(b, "--force");
+        assertEquals(0, forced.code(), forced.all());
+
+        Path c = tmp.resolve("c/skills");
+        TestSupport.copyTree(a, c);
+        assertEquals(0, sync(c).code());
+        TestSupport.execute(db, "update skills set status = 'archived'");
+        TestSupport.Run emptyDb = sync(c);
+        assertEquals(1, emptyDb.code(), emptyDb.all());
+        assertTrue(emptyDb.err().contains("the database has no skills in scope"), emptyDb.err());
+        assertTrue(Files.exists(c.resolve(WRITING)));
+    }
+
+    /** Every skill row's path, status and content, as the test's "nothing changed" witness. */
+    Map<String, byte[]> dump() throws Exception {
+        Map<String, byte[]> rows = new HashMap<>();
+        for (String row : TestSupport.column(db, "select skill_path || '|' || status || '|' || skill_content from skills")) {
+            rows.put(row, row.getBytes());
+        }
+        return rows;
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void dryRunAndCheckChangeNothing(String kind) throws Exception {
+        setUp(kind);
+        append(a, TDD, "Edited.\n");
+        SkillFolder.deleteTree(a.resolve(WRITING));
+        TestSupport.execute(db, "update skills set skill_content = skill_content || 'API edit.' where skill_path = '"
+                + PYTHON + "'");
+        Map<String, byte[]> dbBefore = dump();
+        Map<String, byte[]> folderBefore = TestSupport.tree(a);
+        TestSupport.Run plan = sync(a, "--dry-run");
+        assertEquals(0, plan.code(), plan.all());
+        assertTrue(plan.out().contains(TDD) && plan.out().contains("update-in-db")
+                && plan.out().contains("archive-in-db") && plan.out().contains("update-local"), plan.out());
+        assertEquals(4, sync(a, "--check").code());
+        assertEquals(dbBefore.keySet(), dump().keySet());
+        assertEquals(folderBefore.keySet(), TestSupport.tree(a).keySet());
+        TestSupport.Run json = sync(a, "--dry-run", "--json");
+        assertTrue(json.out().contains("\"action\" : \"archive-in-db\""), json.out());
+        assertEquals(0, sync(a).code());
+        assertEquals(0, sync(a, "--check").code());
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void apiEditsAreDetectedWithoutLocalStateAndColumnEditsRewriteOnlyTheirKeys(String kind) throws Exception {
+        setUp(kind);
+        // A fresh clone (no state) exporting: the API's edit is a conflict, not silently overwritten.
+        TestSupport.execute(db, "update skills set skill_content = 'Rewritten by the API.' where skill_path = '"
+                + TDD + "'");
+        Path fresh = tmp.resolve("fresh/skills");
+        TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), fresh);
+        TestSupport.Run export = run("export-to-db", fresh);
+        assertEquals(3, export.code(), export.all());
+        assertTrue(export.err().contains("conflict " + TDD), export.err());
+        assertEquals("Rewritten by the API.", one("select skill_content from skills where skill_path = '" + TDD + "'"));
+
+        // A column the file carries, edited through the API, comes down as that key alone.
+        String before = md(a, PYTHON);
+        TestSupport.execute(db, "update skills set description = 'Edited: typed Python.', version = '1.3.0'"
+                + " where skill_path = '" + PYTHON + "'");
+        TestSupport.Run imp = sync(a);
+        assertEquals(0, imp.code(), imp.all());
+        assertTrue(imp.out().contains("update-local " + PYTHON), imp.out());
+        String after = md(a, PYTHON);
+        List<String> changed = new ArrayList<>();
+        List<String> beforeLines = before.lines().toList();
+        List<String> afterLines = after.lines().toList();
+        assertEquals(beforeLines.size(), afterLines.size(), after);
+        for (int i = 0; i < beforeLines.size(); i++) {
+            if (!beforeLines.get(i).equals(afterLines.get(i))) {
+                changed.add(afterLines.get(i));
+            }
+        }
+        assertEquals(List.of("description: 'Edited: typed Python.'", "  version: 1.3.0"), changed);
+        assertEquals(0, sync(a).code());
+        assertTrue(sync(a).out().contains("0 created, 0 updated, 5 unchanged"));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void statusAndSkillPathNarrowWhatIsInPlay(String kind) throws Exception {
+        setUp(kind);
+        TestSupport.execute(db, "update skills set status = 'draft' where skill_path = '" + JAVA + "'");
+        SkillFolder.deleteTree(a.resolve(PYTHON));
+        append(a, WRITING, "Outside the path.\n");
+        TestSupport.Run drafts = sync(a, "--status", "draft", "--skill-path", "development");
+        assertEquals(0, drafts.code(), drafts.all());
+        assertEquals("active", status(PYTHON), "out of scope: not archived");
+        assertFalse(one("select skill_content from skills where skill_path = '" + WRITING + "'")
+                .endsWith("Outside the path.\n"));
+        TestSupport.Run dev = sync(a, "--skill-path", "development");
+        assertEquals(0, dev.code(), dev.all());
+        assertEquals("archived", status(PYTHON));
+        assertFalse(one("select skill_content from skills where skill_path = '" + WRITING + "'")
+                .endsWith("Outside the path.\n"));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void twoConcurrentSyncsFromTwoFoldersLoseNothing(String kind) throws Exception {
+        setUp(kind);
+        for (int i = 0; i < 4; i++) {
+            TestSupport.write(a.resolve("concurrent/a-" + i + "/SKILL.md"), "---\nname: a-" + i + "\n---\nA\n");
+            TestSupport.write(b.resolve("concurrent/b-" + i + "/SKILL.md"), "---\nname: b-" + i + "\n---\nB\n");
+        }
+        append(a, TDD, "From a.\n");
+        append(b, PYTHON, "From b.\n");
+        Map<String, String> copy = new HashMap<>(env);
+        Cli.environment = copy::get;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (Path dir : List.of(a, b)) {
+                Callable<Integer> task = () -> Cli.run(new sync_db(), new PrintWriter(new StringWriter()),
+                        new PrintWriter(new StringWriter()), "-s", dir.toString(), "--db", db.url());
+                results.add(pool.submit(task));
+            }
+            for (Future<Integer> r : results) {
+                assertEquals(0, r.get());
+            }
+        } finally {
+            pool.shutdown();
+            Cli.environment = null;
+        }
+        assertEquals(0, sync(a).code());
+        assertEquals(0, sync(b).code());
+        TestSupport.assertSameTree(a, b);
+        assertTrue(md(b, TDD).endsWith("From a.\n") && md(a, PYTHON).endsWith("From b.\n"));
+        assertEquals("13", one("select count(*) from skills where status <> 'archived'"));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void oneWayCommandsAreNoOpsRightAfterASync(String kind) throws Exception {
+        setUp(kind);
+        assertTrue(run("export-to-db", a).out().contains("0 created, 0 updated, 5 unchanged"));
+        assertTrue(run("import-from-db", b, "--status", "all").out().contains("0 created, 0 updated, 5 unchanged"));
+    }
+}
