@@ -39,7 +39,7 @@ final class Cli {
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
                 "0:done; both sides agree on every skill in scope",
-                "1:error: database unreachable, I/O failure, bad configuration",
+                "1:error (database unreachable, I/O failure, bad configuration) or a sync brake",
                 "2:usage error",
                 "3:done, but some skills were skipped (invalid) or left as conflicts",
                 "4:--check found differences (sync-db)"})
