@@ -61,6 +61,12 @@ final class Cli {
         @Option(names = "--json", description = "Print the plan and the result as JSON on stdout.")
         boolean json;
 
+        @Option(names = "--max-file-size", paramLabel = "SIZE", defaultValue = "10MB",
+                converter = Cli.SizeConverter.class,
+                description = "Skip (and report) a skill holding a file larger than this, e.g. 512KB, 10MB "
+                        + "(default: ${DEFAULT-VALUE}).")
+        long maxFileSize;
+
         @Option(names = {"-q", "--quiet"}, description = "Print only errors, conflicts and skipped skills.")
         boolean quiet;
 
@@ -83,6 +89,26 @@ final class Cli {
                 p = p.substring(0, p.length() - 1);
             }
             return p;
+        }
+    }
+
+    /** Sizes as users write them: 2048, 512KB, 10MB, 1GB (powers of 1024). */
+    static final class SizeConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+)\\s*(b|kb|k|mb|m|gb|g)?\\s*")
+                    .matcher(value);
+            if (!m.matches()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a size like 512KB or 10MB");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(java.util.Locale.ROOT);
+            return switch (unit.charAt(0)) {
+                case 'k' -> n * 1024;
+                case 'm' -> n * 1024 * 1024;
+                case 'g' -> n * 1024 * 1024 * 1024;
+                default -> n;
+            };
         }
     }
 

@@ -219,6 +219,9 @@ final class Database {
         props.putIfAbsent("stringtype", "unspecified");
         props.putIfAbsent("ApplicationName", "skill-fleet");
         props.putIfAbsent("connectTimeout", "15");
+        props.putIfAbsent("loginTimeout", "30");
+        // No single statement of a run should take minutes; a dead socket must not hang a cron job forever.
+        props.putIfAbsent("socketTimeout", "300");
         props.putIfAbsent("tcpKeepAlive", "true");
         if (display.contains("-pooler.")) {
             // Neon's pooler is PgBouncer in transaction mode: server-side prepared statements do not survive it.
@@ -235,12 +238,30 @@ final class Database {
                 throw new SQLException("cannot create the folder of " + target.sqliteFile() + ": " + e.getMessage(), e);
             }
         }
-        try {
-            return DriverManager.getConnection(target.jdbcUrl(), target.properties());
-        } catch (SQLException e) {
-            throw new SQLException("cannot connect to " + target.display() + ": " + e.getMessage(), e.getSQLState(), e);
+        int attempts = target.dialect() == Dialect.POSTGRESQL ? CONNECT_ATTEMPTS : 1;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return DriverManager.getConnection(target.jdbcUrl(), target.properties());
+            } catch (SQLException e) {
+                // A serverless database waking from idle refuses or drops the first connections: retry those.
+                String state = e.getSQLState() == null ? "" : e.getSQLState();
+                boolean transientFailure = state.startsWith("08") || state.equals("57P03");
+                if (!transientFailure || attempt >= attempts) {
+                    throw new SQLException("cannot connect to " + target.display() + ": " + e.getMessage(),
+                            e.getSQLState(), e);
+                }
+                try {
+                    Thread.sleep(500L << (attempt - 1));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
+
+    /** Connection attempts on PostgreSQL, with 0.5 s, 1 s, 2 s between them. */
+    static final int CONNECT_ATTEMPTS = 4;
 
     /** True when this tool's tables (and the service's it uses) are all there. */
     static boolean schemaPresent(Connection c, Dialect dialect) throws SQLException {

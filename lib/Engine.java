@@ -89,6 +89,10 @@ final class Engine {
                     + " the embedded database " + target.sqliteFile() + " (set DATABASE_URL or --db for PostgreSQL)");
         }
 
+        if (!request.readOnly() && request.mode() != SyncPlan.Mode.EXPORT) {
+            warnings.addAll(SkillFolder.recover(skillsDir));
+        }
+
         DatabaseSide.Scope scope = request.scope();
         Map<String, Skill> localSkills = new TreeMap<>(Skill::compareUtf8);
         Map<String, SyncPlan.Side> local = new LinkedHashMap<>();
@@ -96,6 +100,13 @@ final class Engine {
         Map<String, SkillMapping.SkillRecord> records = new LinkedHashMap<>();
         for (String path : SkillFolder.list(skillsDir, warnings::add)) {
             if (!scope.contains(path)) {
+                continue;
+            }
+            Map.Entry<String, Long> big = SkillFolder.oversized(skillsDir, path, o.maxFileSize);
+            if (big != null) {
+                // Never read into memory; a hash no other copy can have makes every comparison a difference.
+                local.put(path, new SyncPlan.Side("oversized:" + big.getKey() + ":" + big.getValue(), big.getKey()
+                        + ": " + big.getValue() + " bytes, over --max-file-size (" + o.maxFileSize + " bytes)", null));
                 continue;
             }
             Skill skill = SkillFolder.read(skillsDir, path, warnings::add);
@@ -115,6 +126,7 @@ final class Engine {
         List<SyncPlan.Step> steps;
         Map<String, String> baseInPlay = new TreeMap<>();
         boolean dbTouched = false;
+        boolean[] committed = {false};
         try (Connection c = request.readOnly() && target.sqliteFile() != null && !Files.exists(target.sqliteFile())
                 ? null : Database.connect(target)) {
             if (c != null && !request.readOnly()) {
@@ -151,9 +163,16 @@ final class Engine {
                 if (!request.readOnly()) {
                     steps = applyToDatabase(c, target.dialect(), skillsDir, steps, records, rows);
                     tx.commit();
+                    committed[0] = true;
                     dbTouched = true;
                 }
             }
+        } catch (SQLException e) {
+            if (!committed[0] && isConnectionLoss(e)) {
+                throw new SQLException("lost the connection to " + target.display() + " before the run committed: "
+                        + "the database transaction was rolled back and no folder was changed; run again", e.getSQLState(), e);
+            }
+            throw e;
         }
         if (!request.readOnly()) {
             steps = applyToFolder(skillsDir, steps, localSkills, rows);
@@ -177,6 +196,12 @@ final class Engine {
             }
         }
         return report(target, steps);
+    }
+
+    /** A connection that broke or was terminated (SQL state class 08, or 57P01..57P03 administrator shutdown). */
+    static boolean isConnectionLoss(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 
     /**
@@ -299,6 +324,12 @@ final class Engine {
         for (SyncPlan.Step s : steps) {
             if (!s.action().writesLocal()) {
                 applied.add(s);
+                continue;
+            }
+            Path link = SkillFolder.symlinkOnPath(skillsDir, s.path());
+            if (link != null) {
+                applied.add(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "the folder path goes through the "
+                        + "symbolic link " + SkillFolder.relative(skillsDir, link) + "; nothing written"));
                 continue;
             }
             try {

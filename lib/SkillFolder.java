@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -90,7 +91,7 @@ final class SkillFolder {
         Path parent = target.getParent();
         Files.createDirectories(parent);
         String name = target.getFileName().toString();
-        Path staging = parent.resolve(WORK_PREFIX + "new-" + name + "-" + UUID.randomUUID());
+        Path staging = parent.resolve(workName("new", name));
         try {
             for (Skill.SkillFile f : skill.files()) {
                 Path file = staging.resolve(f.path());
@@ -105,7 +106,8 @@ final class SkillFolder {
                 setExecutable(file, f.executable());
             }
             if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                Path aside = parent.resolve(WORK_PREFIX + "old-" + name + "-" + UUID.randomUUID());
+                // A crash between these two renames leaves the old folder aside; recover() puts it back.
+                Path aside = parent.resolve(workName("old", name));
                 Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
                 deleteTree(aside);
@@ -139,7 +141,7 @@ final class SkillFolder {
      */
     static void remove(Path root, String skillPath) throws IOException {
         Path target = root.resolve(skillPath);
-        Path aside = target.getParent().resolve(WORK_PREFIX + "old-" + target.getFileName() + "-" + UUID.randomUUID());
+        Path aside = target.getParent().resolve(workName("removed", target.getFileName().toString()));
         Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
         deleteTree(aside);
         for (Path dir = target.getParent(); dir != null && !dir.equals(root) && dir.startsWith(root);
@@ -151,6 +153,84 @@ final class SkillFolder {
             }
             Files.delete(dir);
         }
+    }
+
+    /** A work folder's name: prefix, kind (new, old, removed), a UUID, then the skill folder's own name. */
+    private static String workName(String kind, String name) {
+        return WORK_PREFIX + kind + "-" + UUID.randomUUID() + "-" + name;
+    }
+
+    /**
+     * Finishes or undoes what an interrupted run left in the skills folder: a half-built new folder is deleted, an
+     * old folder set aside goes back into place if its replacement never arrived (so the skill is not read as
+     * deleted) and is deleted if it did, and a folder being removed is deleted. Returns what it did, one line each.
+     */
+    static List<String> recover(Path root) throws IOException {
+        List<String> done = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return done;
+        }
+        List<Path> leftovers = new ArrayList<>();
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                if (!dir.equals(root) && dir.getFileName().toString().startsWith(WORK_PREFIX)) {
+                    leftovers.add(dir);
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        for (Path dir : leftovers) {
+            String n = dir.getFileName().toString().substring(WORK_PREFIX.length());
+            int dash = n.indexOf('-');
+            if (dash < 0 || n.length() < dash + 38) {
+                continue;
+            }
+            String kind = n.substring(0, dash);
+            Path original = dir.resolveSibling(n.substring(dash + 38));
+            String rel = relative(root, original);
+            if (kind.equals("old") && !Files.exists(original, LinkOption.NOFOLLOW_LINKS)) {
+                Files.move(dir, original, StandardCopyOption.ATOMIC_MOVE);
+                done.add(rel + ": restored the copy an interrupted run had set aside");
+            } else {
+                deleteTree(dir);
+                done.add(rel + ": removed what an interrupted run left (" + kind + ")");
+            }
+        }
+        return done;
+    }
+
+    /** The first symbolic link between root and the skill folder (the folder included), or null. */
+    static Path symlinkOnPath(Path root, String skillPath) {
+        Path p = root;
+        for (String segment : skillPath.split("/")) {
+            p = p.resolve(segment);
+            if (Files.isSymbolicLink(p)) {
+                return p;
+            }
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** The first file of a skill folder larger than maxBytes (never read), with its size, or null. */
+    static Map.Entry<String, Long> oversized(Path root, String skillPath, long maxBytes) throws IOException {
+        Path dir = root.resolve(skillPath);
+        List<Map.Entry<String, Long>> found = new ArrayList<>();
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() && attrs.size() > maxBytes) {
+                    found.add(Map.entry(relative(dir, file), attrs.size()));
+                    return FileVisitResult.TERMINATE;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return found.isEmpty() ? null : found.get(0);
     }
 
     static boolean isExecutable(Path file) throws IOException {
