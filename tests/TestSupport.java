@@ -47,6 +47,30 @@ final class TestSupport {
         }
     }
 
+    /**
+     * Starts a command as its own JVM on this test run's class path (which holds the scripts' classes and every
+     * dependency), with the given environment added, output to files in dir.
+     */
+    static Process start(Path dir, Map<String, String> env, String mainClass, String... args) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "-Xshare:auto", "-XX:TieredStopAtLevel=1", mainClass));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        for (String name : List.of("DATABASE_URL", "PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE")) {
+            pb.environment().remove(name);
+        }
+        pb.environment().putAll(env);
+        Files.createDirectories(dir);
+        return pb.redirectOutput(dir.resolve("out-" + System.nanoTime() + ".txt").toFile())
+                .redirectErrorStream(true).start();
+    }
+
+    /** True when the tests run with --long (full-length loops); CI runs them at a reduced count. */
+    static boolean longRun() {
+        return Boolean.getBoolean("skill-fleet.long");
+    }
+
     /** The shared corpus of real skills, or null when this machine has none (tests then skip). */
     static Path corpus() {
         String dir = System.getenv("SKILL_FLEET_CORPUS");

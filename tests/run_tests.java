@@ -26,12 +26,17 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
  * The one test command: discovers the *Test classes compiled into this script's own jar and runs them on the JUnit
- * Platform. An optional argument narrows the run to test classes whose name contains it.
+ * Platform. An optional argument narrows the run to test classes whose name contains it; --long runs the kill and
+ * load loops at full length.
  */
 class run_tests {
     public static void main(String... args) throws Exception {
         Path classes = Path.of(run_tests.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        String pattern = args.length > 0 ? ".*" + args[0] + ".*Test" : ".*Test";
+        java.util.List<String> rest = new java.util.ArrayList<>(java.util.List.of(args));
+        if (rest.remove("--long")) {
+            System.setProperty("skill-fleet.long", "true");
+        }
+        String pattern = rest.isEmpty() ? ".*Test" : ".*" + rest.get(0) + ".*Test";
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectClasspathRoots(Set.of(classes)))
                 .filters(includeClassNamePatterns(pattern))

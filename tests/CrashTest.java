@@ -1,0 +1,137 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/**
+ * SIGKILL at random points of export, import and sync. After each kill a rerun converges: no half-written file, no
+ * work folder left behind, and no edit from either side lost. (--long: 60 kills per database; CI: 15.)
+ */
+class CrashTest {
+    static final List<String> KINDS = TestDatabases.KINDS;
+    static final int SKILLS = 40;
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void killedRunsAreRecoveredAndLoseNothing(String kind, @TempDir Path tmp) throws Exception {
+        int kills = TestSupport.longRun() ? 60 : 15;
+        Random random = new Random(42);
+        Map<String, String> env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
+        Path a = tmp.resolve("a/skills");
+        Path b = tmp.resolve("b/skills");
+        for (int i = 0; i < SKILLS; i++) {
+            Path dir = a.resolve("crash/s" + i);
+            TestSupport.write(dir.resolve("SKILL.md"), "---\nname: s" + i + "\ndescription: skill " + i + "\n---\n");
+            for (int f = 0; f < 4; f++) {
+                byte[] bytes = new byte[16 * 1024];
+                random.nextBytes(bytes);
+                Files.createDirectories(dir.resolve("assets"));
+                Files.write(dir.resolve("assets/blob" + f + ".bin"), bytes);
+            }
+        }
+        Map<String, List<String>> markers = new LinkedHashMap<>();
+        try (TestDatabases.TestDb db = TestDatabases.create(kind, tmp)) {
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url()).code());
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", b.toString(), "--db", db.url()).code());
+            String[] commands = {"sync_db", "export_to_db", "import_from_db"};
+            int killedMidRun = 0;
+            int recovered = 0;
+            // How long a run takes here, so kills can land at random points inside one.
+            long started = System.nanoTime();
+            Process probe = TestSupport.start(tmp.resolve("logs"), env, "sync_db", "-s", a.toString(), "--db", db.url());
+            assertTrue(probe.waitFor(2, TimeUnit.MINUTES) && probe.exitValue() == 0, "a whole run completes");
+            long runMillis = (System.nanoTime() - started) / 1_000_000;
+            for (int round = 0; round < kills; round++) {
+                // Folder a edits even skills; folder b (through the database) edits odd ones: no conflicts.
+                for (int e = 0; e < 3; e++) {
+                    edit(a, "crash/s" + (2 * random.nextInt(SKILLS / 2)), "a" + round + "-" + e, markers);
+                    edit(b, "crash/s" + (2 * random.nextInt(SKILLS / 2) + 1), "b" + round + "-" + e, markers);
+                }
+                if (random.nextInt(4) == 0) {
+                    TestSupport.write(a.resolve("crash/new" + round + "/SKILL.md"),
+                            "---\nname: new" + round + "\n---\nnew " + round + "\n");
+                }
+                assertEquals(0, TestSupport.run("sync-db", env, "-s", b.toString(), "--db", db.url()).code());
+                String command = commands[round % commands.length];
+                String[] args = command.equals("import_from_db")
+                        ? new String[] {"-s", a.toString(), "--db", db.url(), "--status", "all", "-q"}
+                        : new String[] {"-s", a.toString(), "--db", db.url(), "-q"};
+                Process p = TestSupport.start(tmp.resolve("logs"), env, command, args);
+                Thread.sleep(runMillis / 4 + random.nextInt((int) (runMillis * 3 / 4) + 1));
+                boolean finished = p.isAlive() ? false : p.exitValue() == 0;
+                p.destroyForcibly();
+                p.waitFor(30, TimeUnit.SECONDS);
+                if (!finished) {
+                    killedMidRun++;
+                }
+
+                TestSupport.Run rerun = TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url());
+                recovered += rerun.err().contains("interrupted run") ? 1 : 0;
+                assertEquals(0, rerun.code(), "round " + round + " after killing " + command + ": " + rerun.all());
+                assertNoWorkFolders(a);
+            }
+            assertTrue(killedMidRun * 2 >= kills, "most kills land mid-run: " + killedMidRun + " of " + kills);
+            System.out.println("        " + kind + ": " + killedMidRun + " of " + kills + " runs killed mid-run, "
+                    + recovered + " left work folders that the next run recovered");
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", b.toString(), "--db", db.url()).code());
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url()).code());
+            TestSupport.assertSameTree(a, b);
+            for (Map.Entry<String, List<String>> m : markers.entrySet()) {
+                String md = TestSupport.read(a.resolve(m.getKey()).resolve("SKILL.md"));
+                for (String marker : m.getValue()) {
+                    assertTrue(md.contains(marker + "\n"), m.getKey() + " lost " + marker);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aSwapInterruptedBetweenItsTwoRenamesIsUndoneNotReadAsADeletion(String kind, @TempDir Path tmp)
+            throws Exception {
+        Map<String, String> env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
+        Path a = tmp.resolve("a/skills");
+        TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), a);
+        try (TestDatabases.TestDb db = TestDatabases.create(kind, tmp)) {
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url()).code());
+            Path skill = a.resolve("writing/technical-writing");
+            Map<String, byte[]> before = TestSupport.tree(a);
+            // What a kill leaves between "old folder aside" and "new folder in", plus a half-built new folder.
+            Files.move(skill, skill.resolveSibling(SkillFolder.WORK_PREFIX + "old-" + java.util.UUID.randomUUID()
+                    + "-technical-writing"));
+            TestSupport.write(skill.resolveSibling(SkillFolder.WORK_PREFIX + "new-" + java.util.UUID.randomUUID()
+                    + "-technical-writing").resolve("SKILL.md"), "half");
+            TestSupport.Run r = TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url());
+            assertEquals(0, r.code(), r.all());
+            assertTrue(r.err().contains("writing/technical-writing: restored the copy an interrupted run had set aside"),
+                    r.err());
+            assertTrue(r.out().contains("0 created, 0 updated, 5 unchanged"), "not archived: " + r.out());
+            assertEquals(before.keySet(), TestSupport.tree(a).keySet());
+            assertNoWorkFolders(a);
+        }
+    }
+
+    static void edit(Path dir, String skill, String marker, Map<String, List<String>> markers) throws Exception {
+        Path md = dir.resolve(skill).resolve("SKILL.md");
+        TestSupport.write(md, TestSupport.read(md) + marker + "\n");
+        markers.computeIfAbsent(skill, k -> new ArrayList<>()).add(marker);
+    }
+
+    static void assertNoWorkFolders(Path root) throws Exception {
+        try (Stream<Path> paths = Files.walk(root)) {
+            List<Path> left = paths.filter(p -> p.getFileName().toString().startsWith(SkillFolder.WORK_PREFIX)).toList();
+            assertEquals(List.of(), left);
+        }
+    }
+}
