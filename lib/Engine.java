@@ -127,8 +127,10 @@ final class Engine {
         Map<String, String> baseInPlay = new TreeMap<>();
         boolean dbTouched = false;
         boolean[] committed = {false};
+        boolean[] connected = {false};
         try (Connection c = request.readOnly() && target.sqliteFile() != null && !Files.exists(target.sqliteFile())
                 ? null : Database.connect(target)) {
+            connected[0] = true;
             if (c != null && !request.readOnly()) {
                 Database.ensureSchema(c, target.dialect());
             }
@@ -168,7 +170,7 @@ final class Engine {
                 }
             }
         } catch (SQLException e) {
-            if (!committed[0] && isConnectionLoss(e)) {
+            if (connected[0] && !committed[0] && isConnectionLoss(e)) {
                 throw new SQLException("lost the connection to " + target.display() + " before the run committed: "
                         + "the database transaction was rolled back and no folder was changed; run again", e.getSQLState(), e);
             }
