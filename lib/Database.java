@@ -223,10 +223,9 @@ final class Database {
         // No single statement of a run should take minutes; a dead socket must not hang a cron job forever.
         props.putIfAbsent("socketTimeout", "300");
         props.putIfAbsent("tcpKeepAlive", "true");
-        if (display.contains("-pooler.")) {
-            // Neon's pooler is PgBouncer in transaction mode: server-side prepared statements do not survive it.
-            props.putIfAbsent("prepareThreshold", "0");
-        }
+        // Behind PgBouncer in transaction mode (Neon's -pooler hosts, or any pooler the tool cannot see) named
+        // server-side prepared statements collide between clients; unnamed ones cost one parse per statement.
+        props.putIfAbsent("prepareThreshold", "0");
         return new Target(Dialect.POSTGRESQL, jdbc, props, display, identity, null, false);
     }
 

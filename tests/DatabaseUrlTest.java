@@ -43,9 +43,12 @@ class DatabaseUrlTest {
     }
 
     @Test
-    void poolerHostsDisableServerPreparedStatements() {
+    void serverPreparedStatementsAreOffSoPoolersWorkUnlessTheUrlSaysOtherwise() {
         Database.Target t = Database.resolve("postgresql://u@ep-x-pooler.us-east-2.aws.neon.tech/db", env(Map.of()));
         assertEquals("0", t.properties().getProperty("prepareThreshold"));
+        Database.Target direct = Database.resolve("postgresql://u@h/db?prepareThreshold=5", env(Map.of()));
+        assertEquals("5", direct.properties().getProperty("prepareThreshold"));
+        assertEquals("300", direct.properties().getProperty("socketTimeout"));
     }
 
     @Test
