@@ -226,6 +226,8 @@ final class Database {
         // Behind PgBouncer in transaction mode (Neon's -pooler hosts, or any pooler the tool cannot see) named
         // server-side prepared statements collide between clients; unnamed ones cost one parse per statement.
         props.putIfAbsent("prepareThreshold", "0");
+        // Batched inserts go as multi-row statements: one round trip per batch, not per row.
+        props.putIfAbsent("reWriteBatchedInserts", "true");
         return new Target(Dialect.POSTGRESQL, jdbc, props, display, identity, null, false);
     }
 

@@ -1,24 +1,38 @@
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The database side: reads the skills in scope into {@link Skill} values (verbatim frontmatter when this tool wrote
- * the row, rebuilt from columns otherwise) and writes a {@link SkillMapping.SkillRecord} into the service's tables.
- * Writes run inside the caller's transaction; each skill is written under a savepoint so a row the database refuses
- * skips that skill only.
+ * The database side. Listing reads one row per skill with no content: the hash this tool last wrote (R) and a
+ * fingerprint of the rows, so a skill nobody touched since is known to hash as R without fetching it; only the
+ * others are fetched, in batches. Writes go in batches too, a fixed number of statements per batch whatever its size,
+ * inside the caller's transaction; each update is compare-and-swap on the fingerprint the listing saw.
  */
 final class DatabaseSide {
-    /** One skill as the database holds it; {@code recordedHash} is the hash this tool last wrote (null if never). */
-    record Row(long skillId, String status, Skill skill, String hash, String recordedHash, String invalid) {
+    /** Skills per batch of reads and writes. */
+    static final int BATCH = 500;
+
+    /**
+     * One skill as the database holds it: its hash D, the hash this tool last wrote (R, null if never), the
+     * fingerprint the compare-and-swap checks, and why it cannot be written into a folder (or null).
+     */
+    record Row(long skillId, String path, String status, String hash, String recordedHash, String fingerprint,
+            String invalid) {
         boolean archived() {
             return "archived".equals(status);
         }
@@ -33,63 +47,102 @@ final class DatabaseSide {
         }
     }
 
+    /** A skill fetched with its content. */
+    record Fetched(Row row, Skill skill) {
+    }
+
+    /** One skill to write; {@code existing} is the row the plan saw (null for a new skill). */
+    record Write(SkillMapping.SkillRecord record, Row existing) {
+    }
+
     /** Maps the current row of a result set to a value. */
     @FunctionalInterface
     interface RowMapper<T> {
         T map(ResultSet rs) throws SQLException;
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final Connection connection;
+    private final SkillSql.Dialected sql;
 
-    DatabaseSide(Connection connection) {
+    DatabaseSide(Connection connection, Database.Dialect dialect) {
         this.connection = connection;
+        this.sql = SkillSql.of(dialect);
     }
 
     /**
-     * The row at one path as it is now, or null; on PostgreSQL the row is locked until the transaction ends, so it
-     * cannot change between this check and the write that follows (compare-and-swap).
+     * Every skill in scope, by path. Rows whose fingerprint is the one recorded when this tool wrote them hash as R;
+     * the others are fetched (in batches, content discarded once hashed).
      */
-    Row current(String path, Database.Dialect dialect) throws SQLException {
-        if (dialect == Database.Dialect.POSTGRESQL) {
-            try (PreparedStatement ps = connection.prepareStatement(SkillSql.LOCK_SKILL_ROW)) {
-                bind(ps, path);
-                query(ps, rs -> rs.getLong(1));
-            }
-        }
-        return read(new Scope("all", path)).get(path);
-    }
-
-    void archive(long skillId) throws SQLException {
-        update(SkillSql.ARCHIVE_SKILL, skillId);
-    }
-
-    /** Every skill in scope, by path. */
-    Map<String, Row> read(Scope scope) throws SQLException {
-        Map<Long, List<SkillMapping.FileRow>> files = new HashMap<>();
-        try (PreparedStatement ps = prepare(SkillSql.SELECT_SKILL_FILES, scope); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                String content = rs.getString("content");
-                byte[] binary = content == null ? rs.getBytes("binary_data") : null;
-                files.computeIfAbsent(rs.getLong("skill_id"), k -> new ArrayList<>())
-                        .add(new SkillMapping.FileRow(rs.getString("relative_path"), null, null, content, binary, 0,
-                                null, false));
-            }
-        }
+    Map<String, Row> list(Scope scope) throws SQLException, java.io.IOException {
         Map<String, Row> rows = new LinkedHashMap<>();
-        try (PreparedStatement ps = prepare(SkillSql.SELECT_SKILLS, scope); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                long id = rs.getLong("skill_id");
-                String path = rs.getString("skill_path");
-                List<SkillMapping.FileRow> fileRows = files.getOrDefault(id, List.of());
-                String frontmatter = rs.getString("frontmatter");
-                Map<String, Object> columns = columns(rs, id, frontmatter == null);
-                Skill skill = SkillMapping.toSkill(path, frontmatter, rs.getString("skill_content"),
-                        rs.getString("executable_paths"), columns, fileRows);
-                rows.put(path, new Row(id, rs.getString("status"), skill, skill.hash(), rs.getString("content_hash"),
-                        unsafe(path, fileRows)));
+        List<String> changed = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(sql.selectListing())) {
+            ps.setFetchSize(1000);
+            bindScope(ps, scope);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String path = rs.getString("skill_path");
+                    String recorded = rs.getString("content_hash");
+                    String fingerprint = rs.getString("current_fingerprint");
+                    boolean untouched = recorded != null && fingerprint.equals(rs.getString("fingerprint"));
+                    rows.put(path, new Row(rs.getLong("skill_id"), path, rs.getString("status"),
+                            untouched ? recorded : null, recorded, fingerprint, null));
+                    if (!untouched) {
+                        changed.add(path);
+                    }
+                }
             }
         }
+        fetch(changed, f -> rows.put(f.row().path(), f.row()));
         return rows;
+    }
+
+    /** Fetches skills with their content, a batch at a time, handing each to the consumer. */
+    void fetch(Collection<String> paths, SqlConsumer<Fetched> each) throws SQLException, java.io.IOException {
+        List<String> all = new ArrayList<>(paths);
+        for (int from = 0; from < all.size(); from += BATCH) {
+            List<String> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+            Map<Long, List<SkillMapping.FileRow>> files = new HashMap<>();
+            try (PreparedStatement ps = connection.prepareStatement(sql.selectFilesByPaths())) {
+                ps.setString(1, json(batch));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String content = rs.getString("content");
+                        byte[] binary = content == null ? rs.getBytes("binary_data") : null;
+                        files.computeIfAbsent(rs.getLong("skill_id"), k -> new ArrayList<>())
+                                .add(new SkillMapping.FileRow(rs.getString("relative_path"), null, null, content,
+                                        binary, 0, null, false));
+                    }
+                }
+            }
+            List<Fetched> fetched = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement(sql.selectSkillsByPaths())) {
+                ps.setString(1, json(batch));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long id = rs.getLong("skill_id");
+                        String path = rs.getString("skill_path");
+                        List<SkillMapping.FileRow> fileRows = files.getOrDefault(id, List.of());
+                        String frontmatter = rs.getString("frontmatter");
+                        Map<String, Object> columns = columns(rs, id, frontmatter == null);
+                        Skill skill = SkillMapping.toSkill(path, frontmatter, rs.getString("skill_content"),
+                                rs.getString("executable_paths"), columns, fileRows);
+                        fetched.add(new Fetched(new Row(id, path, rs.getString("status"), skill.hash(),
+                                rs.getString("content_hash"), rs.getString("current_fingerprint"),
+                                unsafe(path, fileRows)), skill));
+                    }
+                }
+            }
+            for (Fetched f : fetched) {
+                each.accept(f);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface SqlConsumer<T> {
+        void accept(T value) throws SQLException, java.io.IOException;
     }
 
     /** Why a row cannot be written into a folder safely, or null: its paths come from whoever wrote the row. */
@@ -97,13 +150,13 @@ final class DatabaseSide {
         if (!SkillMapping.SKILL_PATH.matcher(path).matches()) {
             return "skill_path is not a safe relative folder path";
         }
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        seen.add(Skill.SKILL_MD.toLowerCase(java.util.Locale.ROOT));
+        Set<String> seen = new HashSet<>();
+        seen.add(Skill.SKILL_MD.toLowerCase(Locale.ROOT));
         for (SkillMapping.FileRow f : files) {
             if (!SkillFolder.isSafeRelativePath(f.relativePath())) {
                 return "file path '" + SkillMapping.abbreviate(f.relativePath()) + "' is not a safe relative path";
             }
-            if (!seen.add(f.relativePath().toLowerCase(java.util.Locale.ROOT))) {
+            if (!seen.add(f.relativePath().toLowerCase(Locale.ROOT))) {
                 return "file path '" + SkillMapping.abbreviate(f.relativePath())
                         + "' collides with another one (or with SKILL.md) when letter case is ignored";
             }
@@ -128,8 +181,8 @@ final class DatabaseSide {
         return c;
     }
 
-    private List<String> strings(String sql, long skillId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+    private List<String> strings(String statement, long skillId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(statement)) {
             ps.setLong(1, skillId);
             return query(ps, rs -> rs.getString(1));
         }
@@ -145,122 +198,228 @@ final class DatabaseSide {
         return out;
     }
 
-    private PreparedStatement prepare(String sql, Scope scope) throws SQLException {
-        PreparedStatement ps = connection.prepareStatement(sql);
+    private static void bindScope(PreparedStatement ps, Scope scope) throws SQLException {
         ps.setString(1, scope.status());
         ps.setString(2, scope.status());
         ps.setString(3, scope.pathPrefix());
         ps.setString(4, scope.pathPrefix());
         ps.setInt(5, scope.pathPrefix().length() + 1);
         ps.setString(6, scope.pathPrefix() + "/");
-        return ps;
     }
 
     /**
-     * Writes one skill: inserts it (service defaults, status active, type technical) or updates it (columns whose key
-     * the frontmatter lacks keep their value), then replaces its files and the lists the frontmatter carries.
-     * Returns the skill id.
+     * Writes a batch of skills with a fixed number of statements: new rows are inserted (service defaults, status
+     * active, type technical) unless a row appeared meanwhile; existing rows are updated only while their fingerprint
+     * is the one the plan saw (columns whose key the frontmatter lacks keep their value). Then their files and the
+     * lists the frontmatter carries are replaced. Returns the paths written; the others changed meanwhile
+     * (conflicts).
      */
-    long write(SkillMapping.SkillRecord r, Long existingId) throws SQLException {
-        long id;
-        if (existingId == null) {
-            try (PreparedStatement ps = connection.prepareStatement(SkillSql.INSERT_SKILL)) {
-                bind(ps, r.path(), r.name(), r.description() == null ? "" : r.description(),
+    Map<String, Long> write(List<Write> writes) throws SQLException {
+        List<Write> creates = writes.stream().filter(w -> w.existing() == null).toList();
+        List<Write> updates = writes.stream().filter(w -> w.existing() != null).toList();
+        Set<String> taken = new HashSet<>();
+        if (!creates.isEmpty()) {
+            taken.addAll(ids(creates.stream().map(w -> w.record().path()).toList()).keySet());
+            batch(SkillSql.INSERT_SKILL, creates.stream().filter(w -> !taken.contains(w.record().path())).map(w -> {
+                SkillMapping.SkillRecord r = w.record();
+                return new Object[] {r.path(), r.name(), r.description() == null ? "" : r.description(),
                         orDefault(r.version(), "1.0.0"), orDefault(r.type(), SkillMapping.DEFAULT_TYPE),
                         orDefault(r.weight(), "medium"), orDefault(r.loadPriority(), "task_specific"),
                         orDefault(r.status(), SkillMapping.DEFAULT_STATUS), r.skillStyle(), r.content(), r.scope(),
-                        r.hash());
-                id = query(ps, rs -> rs.getLong(1)).get(0);
-            }
-        } else {
-            id = existingId;
-            try (PreparedStatement ps = connection.prepareStatement(SkillSql.UPDATE_SKILL)) {
-                bind(ps, r.name(), r.description(), r.version(), r.type(), r.weight(), r.loadPriority(), r.status(),
-                        r.skillStyle(), r.scope(), r.content(), r.hash(), id);
-                ps.executeUpdate();
+                        r.hash()};
+            }).toList());
+        }
+        int[] counts = batch(sql.updateSkill(), updates.stream().map(w -> {
+            SkillMapping.SkillRecord r = w.existing().archived() ? w.record().restoring() : w.record();
+            return new Object[] {r.name(), r.description(), r.version(), r.type(), r.weight(), r.loadPriority(),
+                r.status(), r.skillStyle(), r.scope(), r.content(), r.hash(), w.existing().skillId(),
+                w.existing().fingerprint()};
+        }).toList());
+        List<SkillMapping.SkillRecord> done = new ArrayList<>();
+        for (Write w : creates) {
+            if (!taken.contains(w.record().path())) {
+                done.add(w.record());
             }
         }
-        update(SkillSql.UPSERT_SKILL_META, id, r.frontmatter(), r.license(), r.executablePaths(), r.hash());
-        update(SkillSql.DELETE_SKILL_FILES, id);
-        try (PreparedStatement ps = connection.prepareStatement(SkillSql.INSERT_SKILL_FILE)) {
+        for (int i = 0; i < updates.size(); i++) {
+            if (counts[i] != 0) {
+                done.add(updates.get(i).record());
+            }
+        }
+        Map<String, Long> ids = ids(done.stream().map(SkillMapping.SkillRecord::path).toList());
+        List<Object[]> meta = new ArrayList<>();
+        List<Object[]> skillIds = new ArrayList<>();
+        List<Object[]> files = new ArrayList<>();
+        Map<String, List<Object[]>> lists = new LinkedHashMap<>();
+        Set<String> categories = new java.util.TreeSet<>();
+        List<Object[]> skillCategories = new ArrayList<>();
+        for (SkillMapping.SkillRecord r : done) {
+            long id = ids.get(r.path());
+            meta.add(new Object[] {id, r.frontmatter(), r.license(), r.executablePaths(), r.hash()});
+            skillIds.add(new Object[] {id});
             for (SkillMapping.FileRow f : r.files()) {
-                bind(ps, id, f.fileType(), f.relativePath(), f.filename(), f.content(), f.binary(), f.size(),
-                        f.checksum());
-                ps.addBatch();
+                files.add(new Object[] {id, f.fileType(), f.relativePath(), f.filename(), f.content(), f.binary(),
+                    f.size(), f.checksum()});
             }
-            ps.executeBatch();
-        }
-        replaceList(SkillSql.DELETE_SKILL_KEYWORDS, SkillSql.INSERT_SKILL_KEYWORD, id, r.keywords());
-        replaceList(SkillSql.DELETE_SKILL_TAGS, SkillSql.INSERT_SKILL_TAG, id, r.tags());
-        replaceList(SkillSql.DELETE_SKILL_TOOLS, SkillSql.INSERT_SKILL_TOOL, id, r.allowedTools());
-        if (!r.capabilities().isEmpty()) {
-            update(SkillSql.DELETE_CAPABILITIES, id);
-            try (PreparedStatement ps = connection.prepareStatement(SkillSql.INSERT_CAPABILITY)) {
-                int order = 0;
-                for (SkillMapping.Capability c : r.capabilities()) {
-                    bind(ps, id, c.name(), c.description(), order++);
-                    ps.addBatch();
+            list(lists, "keywords", id, r.keywords(), v -> new Object[] {id, v});
+            list(lists, "tags", id, r.tags(), v -> new Object[] {id, v});
+            list(lists, "tools", id, r.allowedTools(), v -> new Object[] {id, v});
+            for (int i = 0; i < r.capabilities().size(); i++) {
+                SkillMapping.Capability c = r.capabilities().get(i);
+                lists.computeIfAbsent("capabilities.delete", k -> new ArrayList<>());
+                if (i == 0) {
+                    lists.get("capabilities.delete").add(new Object[] {id});
                 }
-                ps.executeBatch();
+                lists.computeIfAbsent("capabilities", k -> new ArrayList<>())
+                        .add(new Object[] {id, c.name(), c.description(), i});
+            }
+            List<String> paths = r.categoryPaths();
+            categories.addAll(paths);
+            for (int i = 0; i < paths.size(); i++) {
+                skillCategories.add(new Object[] {id, paths.get(i), i == paths.size() - 1});
             }
         }
-        writeCategories(id, r.categoryPaths());
-        return id;
+        batch(SkillSql.UPSERT_SKILL_META, meta);
+        batch(SkillSql.DELETE_SKILL_FILES, skillIds);
+        batch(SkillSql.INSERT_SKILL_FILE, files);
+        replace(SkillSql.DELETE_SKILL_KEYWORDS, SkillSql.INSERT_SKILL_KEYWORD, lists, "keywords");
+        replace(SkillSql.DELETE_SKILL_TAGS, SkillSql.INSERT_SKILL_TAG, lists, "tags");
+        replace(SkillSql.DELETE_SKILL_TOOLS, SkillSql.INSERT_SKILL_TOOL, lists, "tools");
+        replace(SkillSql.DELETE_CAPABILITIES, SkillSql.INSERT_CAPABILITY, lists, "capabilities");
+        // Parents before children: a category's parent_id is looked up by path as it is inserted.
+        batch(SkillSql.INSERT_CATEGORY, categories.stream()
+                .sorted(java.util.Comparator.comparingInt((String c) -> c.split("/").length).thenComparing(c -> c))
+                .map(c -> {
+                    int slash = c.lastIndexOf('/');
+                    return new Object[] {c, c.substring(slash + 1), slash < 0 ? null : c.substring(0, slash),
+                        c.split("/").length - 1};
+                }).toList());
+        batch(SkillSql.UPSERT_SKILL_CATEGORY, skillCategories);
+        refreshFingerprints(ids.keySet());
+        return ids;
     }
 
-    private void writeCategories(long skillId, List<String> categoryPaths) throws SQLException {
-        for (int i = 0; i < categoryPaths.size(); i++) {
-            String path = categoryPaths.get(i);
-            String parent = i == 0 ? null : categoryPaths.get(i - 1);
-            update(SkillSql.INSERT_CATEGORY, path, path.substring(path.lastIndexOf('/') + 1), parent, i);
-            long categoryId;
-            try (PreparedStatement ps = connection.prepareStatement(SkillSql.SELECT_CATEGORY_ID)) {
-                bind(ps, path);
-                categoryId = query(ps, rs -> rs.getLong(1)).get(0);
-            }
-            update(SkillSql.UPSERT_SKILL_CATEGORY, skillId, categoryId, i == categoryPaths.size() - 1);
+    private static void list(Map<String, List<Object[]>> lists, String name, long id, List<String> values,
+            java.util.function.Function<String, Object[]> row) {
+        if (values.isEmpty()) {
+            return;
         }
+        lists.computeIfAbsent(name + ".delete", k -> new ArrayList<>()).add(new Object[] {id});
+        for (String v : values) {
+            lists.computeIfAbsent(name, k -> new ArrayList<>()).add(row.apply(v));
+        }
+    }
+
+    private void replace(String delete, String insert, Map<String, List<Object[]>> lists, String name)
+            throws SQLException {
+        batch(delete, lists.getOrDefault(name + ".delete", List.of()));
+        batch(insert, lists.getOrDefault(name, List.of()));
     }
 
     /**
-     * Resolves a written skill's dependencies and see-also references to skill ids (by path, else by name). Run after
-     * every skill of the run is written, so skills may refer to each other in any order. Unknown targets are warnings.
+     * Archives rows (the deletion marker), each only while its fingerprint is the one the plan saw, and records the
+     * archived row's hash as this tool's write. Returns the paths archived.
      */
-    void writeRelations(long skillId, SkillMapping.SkillRecord r, Consumer<String> warn) throws SQLException {
-        if (!r.dependencies().isEmpty()) {
-            update(SkillSql.DELETE_SKILL_DEPENDENCIES, skillId);
-            for (SkillMapping.Dependency d : r.dependencies()) {
-                Long target = target(r.path(), d.target(), skillId, "dependency", warn);
-                if (target != null) {
-                    update(SkillSql.UPSERT_SKILL_DEPENDENCY, skillId, target, d.type());
-                }
+    Set<String> archive(List<Row> rows) throws SQLException, java.io.IOException {
+        int[] counts = batch(sql.archiveSkill(), rows.stream()
+                .map(r -> new Object[] {r.skillId(), r.fingerprint()}).toList());
+        Set<String> done = new LinkedHashSet<>();
+        for (int i = 0; i < rows.size(); i++) {
+            if (counts[i] != 0) {
+                done.add(rows.get(i).path());
             }
         }
-        if (!r.seeAlso().isEmpty()) {
-            update(SkillSql.DELETE_SKILL_REFERENCES, skillId);
-            for (String ref : r.seeAlso()) {
-                Long target = target(r.path(), ref, skillId, "see_also reference", warn);
-                if (target != null) {
-                    update(SkillSql.INSERT_SKILL_REFERENCE, skillId, target);
-                }
+        List<Object[]> meta = new ArrayList<>();
+        fetch(done, f -> meta.add(new Object[] {f.row().hash(), f.row().skillId()}));
+        batch(SkillSql.UPDATE_META_HASH, meta);
+        refreshFingerprints(done);
+        return done;
+    }
+
+    /** Records the rows' fingerprints as of this tool's write, so the next listing knows them untouched. */
+    private void refreshFingerprints(Collection<String> paths) throws SQLException {
+        if (!paths.isEmpty()) {
+            try (PreparedStatement ps = connection.prepareStatement(sql.refreshFingerprints())) {
+                ps.setString(1, json(paths));
+                ps.executeUpdate();
             }
         }
     }
 
-    private Long target(String path, String ref, long selfId, String what, Consumer<String> warn)
-            throws SQLException {
-        record Match(long id, String path) {
+    /** Skill ids by path. */
+    Map<String, Long> ids(Collection<String> paths) throws SQLException {
+        Map<String, Long> ids = new HashMap<>();
+        if (paths.isEmpty()) {
+            return ids;
         }
-        List<Match> matches;
-        try (PreparedStatement ps = connection.prepareStatement(SkillSql.SELECT_SKILL_TARGETS)) {
-            bind(ps, ref, ref);
-            matches = query(ps, rs -> new Match(rs.getLong(1), rs.getString(2)));
+        try (PreparedStatement ps = connection.prepareStatement(sql.selectIdsByPaths())) {
+            ps.setString(1, json(paths));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.put(rs.getString(2), rs.getLong(1));
+                }
+            }
         }
-        Long id = matches.stream().filter(m -> m.path().equals(ref)).map(Match::id).findFirst()
-                .orElse(matches.size() == 1 ? matches.get(0).id() : null);
+        return ids;
+    }
+
+    /**
+     * Resolves written skills' dependencies and see-also references to skill ids (by path, else by name) and
+     * replaces them. Run after every skill of the run is written, so skills may refer to each other in any order.
+     * Unknown or ambiguous targets are warnings.
+     */
+    void writeRelations(Map<Long, SkillMapping.SkillRecord> written, Consumer<String> warn) throws SQLException {
+        if (written.values().stream().allMatch(r -> r.dependencies().isEmpty() && r.seeAlso().isEmpty())) {
+            return;
+        }
+        Map<String, Long> byPath = new HashMap<>();
+        Map<String, List<Long>> byName = new HashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(SkillSql.SELECT_SKILL_TARGETS);
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                byPath.put(rs.getString(2), rs.getLong(1));
+                byName.computeIfAbsent(rs.getString(3), k -> new ArrayList<>()).add(rs.getLong(1));
+            }
+        }
+        List<Object[]> depDeletes = new ArrayList<>();
+        List<Object[]> deps = new ArrayList<>();
+        List<Object[]> refDeletes = new ArrayList<>();
+        List<Object[]> refs = new ArrayList<>();
+        for (Map.Entry<Long, SkillMapping.SkillRecord> w : written.entrySet()) {
+            long id = w.getKey();
+            SkillMapping.SkillRecord r = w.getValue();
+            if (!r.dependencies().isEmpty()) {
+                depDeletes.add(new Object[] {id});
+                for (SkillMapping.Dependency d : r.dependencies()) {
+                    Long target = target(r.path(), d.target(), id, "dependency", byPath, byName, warn);
+                    if (target != null) {
+                        deps.add(new Object[] {id, target, d.type()});
+                    }
+                }
+            }
+            if (!r.seeAlso().isEmpty()) {
+                refDeletes.add(new Object[] {id});
+                for (String ref : r.seeAlso()) {
+                    Long target = target(r.path(), ref, id, "see_also reference", byPath, byName, warn);
+                    if (target != null) {
+                        refs.add(new Object[] {id, target});
+                    }
+                }
+            }
+        }
+        batch(SkillSql.DELETE_SKILL_DEPENDENCIES, depDeletes);
+        batch(SkillSql.UPSERT_SKILL_DEPENDENCY, deps);
+        batch(SkillSql.DELETE_SKILL_REFERENCES, refDeletes);
+        batch(SkillSql.INSERT_SKILL_REFERENCE, refs);
+    }
+
+    private static Long target(String path, String ref, long selfId, String what, Map<String, Long> byPath,
+            Map<String, List<Long>> byName, Consumer<String> warn) {
+        List<Long> named = byName.getOrDefault(ref, List.of());
+        Long id = byPath.containsKey(ref) ? byPath.get(ref) : named.size() == 1 ? named.get(0) : null;
         if (id == null) {
             warn.accept(path + ": " + what + " '" + SkillMapping.abbreviate(ref) + "' "
-                    + (matches.isEmpty() ? "names no known skill" : "matches several skills by name") + "; not recorded");
+                    + (named.isEmpty() ? "names no known skill" : "matches several skills by name") + "; not recorded");
         } else if (id == selfId) {
             warn.accept(path + ": " + what + " '" + SkillMapping.abbreviate(ref) + "' names the skill itself; not recorded");
             return null;
@@ -268,24 +427,17 @@ final class DatabaseSide {
         return id;
     }
 
-    private void replaceList(String deleteSql, String insertSql, long id, List<String> values) throws SQLException {
-        if (values.isEmpty()) {
-            return;
+    /** Runs one statement for every row, as one JDBC batch (one round trip); returns the update counts. */
+    private int[] batch(String statement, List<Object[]> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return new int[0];
         }
-        update(deleteSql, id);
-        try (PreparedStatement ps = connection.prepareStatement(insertSql)) {
-            for (String v : values) {
-                bind(ps, id, v);
+        try (PreparedStatement ps = connection.prepareStatement(statement)) {
+            for (Object[] row : rows) {
+                bind(ps, row);
                 ps.addBatch();
             }
-            ps.executeBatch();
-        }
-    }
-
-    private void update(String sql, Object... values) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            bind(ps, values);
-            ps.executeUpdate();
+            return ps.executeBatch();
         }
     }
 
@@ -308,6 +460,14 @@ final class DatabaseSide {
             } else {
                 throw new IllegalArgumentException("cannot bind " + v.getClass());
             }
+        }
+    }
+
+    private static String json(Collection<String> values) {
+        try {
+            return JSON.writeValueAsString(values);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

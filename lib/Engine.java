@@ -77,27 +77,22 @@ final class Engine {
         Path skillsDir = o.skillsDir.toAbsolutePath().normalize();
         Path stateFile = SyncState.file(skillsDir, target.identity());
         Map<String, String> base = SyncState.load(stateFile, warnings::add);
-        if (!Files.isDirectory(skillsDir)) {
+        if (!Files.isDirectory(skillsDir) && request.mode() == SyncPlan.Mode.EXPORT) {
             // Import fills a new folder; so may a first sync. A folder that synced before and is gone now is more
-            // likely unmounted or mistyped than meant to be empty: the brakes below stop that.
-            if (request.mode() == SyncPlan.Mode.EXPORT) {
-                throw new IOException("skills folder " + o.skillsDir + " does not exist (set --skills-dir)");
-            }
+            // likely unmounted or mistyped than meant to be empty: the brakes stop that.
+            throw new IOException("skills folder " + o.skillsDir + " does not exist (set --skills-dir)");
         }
         if (target.embeddedDefault() && !o.quiet && !o.json) {
             err.println((Files.exists(target.sqliteFile()) ? "using" : "creating")
                     + " the embedded database " + target.sqliteFile() + " (set DATABASE_URL or --db for PostgreSQL)");
         }
-
         if (!request.readOnly() && request.mode() != SyncPlan.Mode.EXPORT) {
             warnings.addAll(SkillFolder.recover(skillsDir));
         }
 
         DatabaseSide.Scope scope = request.scope();
-        Map<String, Skill> localSkills = new TreeMap<>(Skill::compareUtf8);
+        HashCache cache = HashCache.load(skillsDir);
         Map<String, SyncPlan.Side> local = new LinkedHashMap<>();
-        Map<String, String> localStatus = new HashMap<>();
-        Map<String, SkillMapping.SkillRecord> records = new LinkedHashMap<>();
         for (String path : SkillFolder.list(skillsDir, warnings::add)) {
             if (!scope.contains(path)) {
                 continue;
@@ -109,28 +104,19 @@ final class Engine {
                         + ": " + big.getValue() + " bytes, over --max-file-size (" + o.maxFileSize + " bytes)", null));
                 continue;
             }
-            Skill skill = SkillFolder.read(skillsDir, path, warnings::add);
-            localSkills.put(path, skill);
-            String invalid = null;
-            try {
-                SkillMapping.SkillRecord record = SkillMapping.toRecord(skill);
-                records.put(path, record);
-                localStatus.put(path, record.status() == null ? SkillMapping.DEFAULT_STATUS : record.status());
-            } catch (InvalidSkill e) {
-                invalid = (e.file == null ? "" : e.file + ": ") + e.rule;
-            }
-            local.put(path, new SyncPlan.Side(skill.hash(), invalid, null));
+            local.put(path, new SyncPlan.Side(Skill.hashOf(SkillFolder.digest(skillsDir, path, cache,
+                    warnings::add)), null, null));
         }
 
         Map<String, DatabaseSide.Row> rows = new LinkedHashMap<>();
         List<SyncPlan.Step> steps;
         Map<String, String> baseInPlay = new TreeMap<>();
-        boolean dbTouched = false;
-        boolean[] committed = {false};
-        boolean[] connected = {false};
+        boolean committed = false;
+        boolean connected = false;
         try (Connection c = request.readOnly() && target.sqliteFile() != null && !Files.exists(target.sqliteFile())
                 ? null : Database.connect(target)) {
-            connected[0] = true;
+            connected = true;
+            DatabaseSide side = c == null ? null : new DatabaseSide(c, target.dialect());
             if (c != null && !request.readOnly()) {
                 Database.ensureSchema(c, target.dialect());
             }
@@ -143,13 +129,12 @@ final class Engine {
                     }
                 }
                 if (c != null && (!request.readOnly() || Database.schemaPresent(c, target.dialect()))) {
-                    // Sync filters by status in play (either side's status), so reads every status of the prefix.
-                    DatabaseSide.Scope read = request.mode() == SyncPlan.Mode.SYNC
-                            ? new DatabaseSide.Scope("all", scope.pathPrefix()) : scope;
-                    rows.putAll(new DatabaseSide(c).read(read));
+                    // Sync filters by status in play (either side's status), so lists every status of the prefix.
+                    rows.putAll(side.list(request.mode() == SyncPlan.Mode.SYNC
+                            ? new DatabaseSide.Scope("all", scope.pathPrefix()) : scope));
                 }
                 java.util.Set<String> outOfPlay = request.mode() == SyncPlan.Mode.SYNC && !scope.status().equals("all")
-                        ? narrowToStatus(scope.status(), local, localStatus, rows) : java.util.Set.of();
+                        ? narrowToStatus(scope.status(), skillsDir, local, rows) : java.util.Set.of();
                 base.forEach((p, h) -> {
                     if (scope.contains(p) && !outOfPlay.contains(p)) {
                         baseInPlay.put(p, h);
@@ -158,37 +143,41 @@ final class Engine {
                 Map<String, SyncPlan.Side> db = new LinkedHashMap<>();
                 rows.forEach((p, r) -> db.put(p, new SyncPlan.Side(r.hash(), r.invalid(), r.recordedHash(),
                         r.archived())));
-                steps = SyncPlan.plan(request.policy(), local, db, baseInPlay);
+                steps = validateExports(skillsDir, SyncPlan.plan(request.policy(), local, db, baseInPlay));
                 if (request.mode() == SyncPlan.Mode.SYNC && !request.policy().force()) {
                     brakes(steps, local, rows, baseInPlay, Files.isDirectory(skillsDir));
                 }
                 if (!request.readOnly()) {
-                    steps = applyToDatabase(c, target.dialect(), skillsDir, steps, records, rows);
+                    steps = applyToDatabase(c, side, skillsDir, steps, rows);
                     tx.commit();
-                    committed[0] = true;
-                    dbTouched = true;
+                    committed = true;
                 }
             }
+            if (!request.readOnly()) {
+                steps = applyToFolder(side, skillsDir, steps, rows);
+            }
         } catch (SQLException e) {
-            if (connected[0] && !committed[0] && isConnectionLoss(e)) {
-                throw new SQLException("lost the connection to " + target.display() + " before the run committed: "
-                        + "the database transaction was rolled back and no folder was changed; run again", e.getSQLState(), e);
+            if (connected && isConnectionLoss(e)) {
+                throw new SQLException("lost the connection to " + target.display() + (committed
+                        ? " after the database changes committed, while fetching skills: the skill folders already "
+                                + "written are complete, the others were not touched; run again"
+                        : " before the run committed: the database transaction was rolled back and no folder was "
+                                + "changed; run again"), e.getSQLState(), e);
             }
             throw e;
         }
         if (!request.readOnly()) {
-            steps = applyToFolder(skillsDir, steps, localSkills, rows);
             Map<String, String> newBase = new TreeMap<>(base);
             for (SyncPlan.Step s : steps) {
                 switch (s.action()) {
-                    case UNCHANGED, CREATE_IN_DB, UPDATE_IN_DB -> newBase.put(s.path(), local.get(s.path()).hash());
-                    case CREATE_LOCAL, UPDATE_LOCAL -> newBase.put(s.path(), rows.get(s.path()).hash());
+                    case UNCHANGED, CREATE_IN_DB, UPDATE_IN_DB -> newBase.put(s.path(), s.localHash());
+                    case CREATE_LOCAL, UPDATE_LOCAL -> newBase.put(s.path(), s.dbHash());
                     case ARCHIVE_IN_DB, REMOVE_LOCAL, GONE -> newBase.remove(s.path());
                     default -> {
                     }
                 }
             }
-            if (dbTouched && !newBase.equals(base)) {
+            if (committed && !newBase.equals(base)) {
                 try {
                     SyncState.save(stateFile, target.display(), skillsDir, newBase);
                 } catch (IOException e) {
@@ -196,8 +185,34 @@ final class Engine {
                             + "); the next run compares as a first sync");
                 }
             }
+            try {
+                cache.save();
+            } catch (IOException e) {
+                warnings.add("could not save the file hash cache (" + Cli.describe(e) + ")");
+            }
         }
         return report(target, steps);
+    }
+
+    /**
+     * Reads and checks every local skill a step would send to the database, so a skill that cannot be stored
+     * faithfully shows as a skip in the plan (dry runs included). Contents are not kept: apply reads them again.
+     */
+    private List<SyncPlan.Step> validateExports(Path skillsDir, List<SyncPlan.Step> steps) throws IOException {
+        List<SyncPlan.Step> checked = new ArrayList<>();
+        for (SyncPlan.Step s : steps) {
+            if (s.action().writesDb() && s.action() != SyncPlan.Action.ARCHIVE_IN_DB) {
+                try {
+                    SkillMapping.toRecord(SkillFolder.read(skillsDir, s.path(), w -> { }));
+                } catch (InvalidSkill e) {
+                    checked.add(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP,
+                            (e.file == null ? "" : e.file + ": ") + e.rule));
+                    continue;
+                }
+            }
+            checked.add(s);
+        }
+        return checked;
     }
 
     /** A connection that broke or was terminated (SQL state class 08, or 57P01..57P03 administrator shutdown). */
@@ -207,13 +222,23 @@ final class Engine {
     }
 
     /**
-     * Keeps the skills whose status, on either side, is the one asked for; returns the others, which are out of play
-     * (neither touched nor counted as deleted).
+     * Keeps the skills whose status, on either side, is the one asked for (a local skill's status is its
+     * frontmatter's, active when it has none); returns the others, which are out of play (neither touched nor counted
+     * as deleted).
      */
-    private static java.util.Set<String> narrowToStatus(String status, Map<String, SyncPlan.Side> local,
-            Map<String, String> localStatus, Map<String, DatabaseSide.Row> rows) {
+    private static java.util.Set<String> narrowToStatus(String status, Path skillsDir, Map<String, SyncPlan.Side> local,
+            Map<String, DatabaseSide.Row> rows) throws IOException {
         java.util.Set<String> out = new java.util.HashSet<>();
-        for (String p : new java.util.TreeSet<>(local.keySet())) {
+        Map<String, String> localStatus = new HashMap<>();
+        for (String p : local.keySet()) {
+            try {
+                SkillMapping.SkillRecord r = SkillMapping.toRecord(SkillFolder.read(skillsDir, p, w -> { }));
+                localStatus.put(p, r.status() == null ? SkillMapping.DEFAULT_STATUS : r.status());
+            } catch (InvalidSkill e) {
+                // no status of its own: in play only through the database's
+            }
+        }
+        for (String p : local.keySet()) {
             DatabaseSide.Row row = rows.get(p);
             if (!status.equals(localStatus.get(p)) && (row == null || !status.equals(row.status()))) {
                 out.add(p);
@@ -264,101 +289,167 @@ final class Engine {
     }
 
     /**
-     * Writes every database step under its own savepoint, each compare-and-swap: the row must still hash as the plan
-     * saw it (on PostgreSQL it is locked first). A row changed meanwhile becomes a conflict, one the database refuses
-     * a skip; the others go through.
+     * Applies the database steps in batches, a fixed number of statements per batch, each write compare-and-swap on
+     * the fingerprint the plan saw: a row changed meanwhile becomes a conflict. A batch the database refuses is
+     * retried skill by skill under savepoints, so one refused skill becomes a skip and the others go through.
      */
-    private List<SyncPlan.Step> applyToDatabase(Connection c, Database.Dialect dialect, Path skillsDir,
-            List<SyncPlan.Step> steps, Map<String, SkillMapping.SkillRecord> records,
-            Map<String, DatabaseSide.Row> rows) throws SQLException, IOException {
-        DatabaseSide side = new DatabaseSide(c);
-        List<SyncPlan.Step> applied = new ArrayList<>();
+    private List<SyncPlan.Step> applyToDatabase(Connection c, DatabaseSide side, Path skillsDir,
+            List<SyncPlan.Step> steps, Map<String, DatabaseSide.Row> rows) throws SQLException, IOException {
+        Map<String, SyncPlan.Step> outcome = new LinkedHashMap<>();
+        steps.forEach(s -> outcome.put(s.path(), s));
+        List<DatabaseSide.Row> archives = new ArrayList<>();
+        List<SyncPlan.Step> writes = new ArrayList<>();
+        for (SyncPlan.Step s : steps) {
+            if (s.action() == SyncPlan.Action.ARCHIVE_IN_DB) {
+                archives.add(rows.get(s.path()));
+            } else if (s.action().writesDb()) {
+                writes.add(s);
+            }
+        }
+        for (int from = 0; from < archives.size(); from += DatabaseSide.BATCH) {
+            List<DatabaseSide.Row> batch = archives.subList(from, Math.min(archives.size(), from + DatabaseSide.BATCH));
+            java.util.Set<String> done = side.archive(batch);
+            for (DatabaseSide.Row r : batch) {
+                if (!done.contains(r.path())) {
+                    outcome.put(r.path(), changedMeanwhile(r.path()));
+                }
+            }
+        }
         Map<Long, SkillMapping.SkillRecord> written = new LinkedHashMap<>();
-        for (SyncPlan.Step s : steps) {
-            if (!s.action().writesDb()) {
-                applied.add(s);
-                continue;
-            }
-            Savepoint sp = c.setSavepoint();
-            try {
-                DatabaseSide.Row now = side.current(s.path(), dialect);
-                String nowHash = now == null ? null : now.hash();
-                if (nowHash == null ? s.dbHash() != null : !nowHash.equals(s.dbHash())) {
-                    c.rollback(sp);
-                    applied.add(new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
-                            "changed in the database while this run was planning; run again"));
-                    continue;
-                }
-                if (s.action() == SyncPlan.Action.ARCHIVE_IN_DB) {
-                    side.archive(now.skillId());
-                } else {
-                    if (s.overwritesChange() && now != null) {
-                        backup("database", now.skill());
-                    }
-                    SkillMapping.SkillRecord record = records.get(s.path());
-                    if (now != null && now.archived()) {
-                        record = record.restoring();
-                    }
-                    written.put(side.write(record, now == null ? null : now.skillId()), record);
-                }
-                c.releaseSavepoint(sp);
-                applied.add(s);
-            } catch (SQLException e) {
-                c.rollback(sp);
-                applied.add(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP,
-                        "the database refused it: " + Cli.describe(e)));
-            }
-        }
-        for (Map.Entry<Long, SkillMapping.SkillRecord> w : written.entrySet()) {
-            side.writeRelations(w.getKey(), w.getValue(), warnings::add);
-        }
-        return applied;
-    }
-
-    /**
-     * Writes every folder step, each compare-and-swap: the folder must still hash as the plan saw it (or still be
-     * absent). What is replaced or removed is backed up first. A folder that cannot be written is an error; the
-     * others still go through.
-     */
-    private List<SyncPlan.Step> applyToFolder(Path skillsDir, List<SyncPlan.Step> steps, Map<String, Skill> localSkills,
-            Map<String, DatabaseSide.Row> rows) {
-        List<SyncPlan.Step> applied = new ArrayList<>();
-        for (SyncPlan.Step s : steps) {
-            if (!s.action().writesLocal()) {
-                applied.add(s);
-                continue;
-            }
-            Path link = SkillFolder.symlinkOnPath(skillsDir, s.path());
-            if (link != null) {
-                applied.add(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "the folder path goes through the "
-                        + "symbolic link " + SkillFolder.relative(skillsDir, link) + "; nothing written"));
-                continue;
-            }
-            try {
-                Path dir = skillsDir.resolve(s.path());
-                Skill now = Files.isDirectory(dir) ? SkillFolder.read(skillsDir, s.path(), w -> { }) : null;
-                String nowHash = now == null ? null : now.hash();
-                if (nowHash == null ? s.localHash() != null : !nowHash.equals(s.localHash())) {
-                    applied.add(new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
+        for (int from = 0; from < writes.size(); from += DatabaseSide.BATCH) {
+            List<DatabaseSide.Write> batch = new ArrayList<>();
+            List<String> overwritten = new ArrayList<>();
+            for (SyncPlan.Step s : writes.subList(from, Math.min(writes.size(), from + DatabaseSide.BATCH))) {
+                Skill skill = SkillFolder.read(skillsDir, s.path(), w -> { });
+                if (!skill.hash().equals(s.localHash())) {
+                    outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
                             "changed in the folder while this run was working; run again"));
                     continue;
                 }
-                if (now != null) {
-                    backup("local", now);
+                try {
+                    batch.add(new DatabaseSide.Write(SkillMapping.toRecord(skill), rows.get(s.path())));
+                } catch (InvalidSkill e) {
+                    outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, e.rule));
+                    continue;
                 }
-                if (s.action() == SyncPlan.Action.REMOVE_LOCAL) {
-                    SkillFolder.remove(skillsDir, s.path());
-                } else {
-                    SkillFolder.write(skillsDir, rows.get(s.path()).skill());
+                if (s.overwritesChange() && rows.containsKey(s.path())) {
+                    overwritten.add(s.path());
                 }
-                applied.add(s);
-            } catch (IOException | RuntimeException e) {
-                failed = true;
-                applied.add(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP,
-                        "could not write the folder: " + Cli.describe(e)));
+            }
+            if (!overwritten.isEmpty() && request.backup()) {
+                side.fetch(overwritten, f -> backup("database", f.skill()));
+            }
+            Map<String, Long> ids;
+            Savepoint sp = c.setSavepoint();
+            try {
+                ids = side.write(batch);
+                c.releaseSavepoint(sp);
+            } catch (SQLException e) {
+                c.rollback(sp);
+                if (isConnectionLoss(e)) {
+                    throw e;
+                }
+                ids = new HashMap<>();
+                for (DatabaseSide.Write w : batch) {
+                    Savepoint one = c.setSavepoint();
+                    try {
+                        ids.putAll(side.write(List.of(w)));
+                        c.releaseSavepoint(one);
+                    } catch (SQLException refused) {
+                        c.rollback(one);
+                        if (isConnectionLoss(refused)) {
+                            throw refused;
+                        }
+                        outcome.put(w.record().path(), new SyncPlan.Step(w.record().path(), SyncPlan.Action.SKIP,
+                                "the database refused it: " + Cli.describe(refused)));
+                        ids.put(w.record().path(), -1L);
+                    }
+                }
+            }
+            for (DatabaseSide.Write w : batch) {
+                Long id = ids.get(w.record().path());
+                if (id == null) {
+                    outcome.put(w.record().path(), changedMeanwhile(w.record().path()));
+                } else if (id >= 0) {
+                    written.put(id, w.record().withoutContent());
+                }
             }
         }
-        return applied;
+        side.writeRelations(written, warnings::add);
+        return new ArrayList<>(outcome.values());
+    }
+
+    private static SyncPlan.Step changedMeanwhile(String path) {
+        return new SyncPlan.Step(path, SyncPlan.Action.CONFLICT,
+                "changed in the database while this run was planning; run again");
+    }
+
+    /**
+     * Applies the folder steps, fetching database contents a batch at a time. Each is compare-and-swap: the row must
+     * still hash as the plan saw it, and the folder must still hash as the plan saw it (or still be absent). What is
+     * replaced or removed is backed up first. A folder that cannot be written is an error; the others go through.
+     */
+    private List<SyncPlan.Step> applyToFolder(DatabaseSide side, Path skillsDir, List<SyncPlan.Step> steps,
+            Map<String, DatabaseSide.Row> rows) throws SQLException, IOException {
+        Map<String, SyncPlan.Step> outcome = new LinkedHashMap<>();
+        steps.forEach(s -> outcome.put(s.path(), s));
+        List<String> imports = new ArrayList<>();
+        for (SyncPlan.Step s : steps) {
+            if (s.action() == SyncPlan.Action.REMOVE_LOCAL) {
+                outcome.put(s.path(), writeFolder(skillsDir, s, null));
+            } else if (s.action().writesLocal()) {
+                imports.add(s.path());
+            }
+        }
+        java.util.Set<String> fetched = new java.util.HashSet<>();
+        side.fetch(imports, f -> {
+            fetched.add(f.row().path());
+            SyncPlan.Step s = outcome.get(f.row().path());
+            if (!f.row().hash().equals(s.dbHash())) {
+                outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
+                        "changed in the database while this run was working; run again"));
+            } else if (f.row().invalid() != null) {
+                outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, f.row().invalid()));
+            } else {
+                outcome.put(s.path(), writeFolder(skillsDir, s, f.skill()));
+            }
+        });
+        for (String path : imports) {
+            if (!fetched.contains(path)) {
+                outcome.put(path, changedMeanwhile(path));
+            }
+        }
+        return new ArrayList<>(outcome.values());
+    }
+
+    /** Writes (or, with a null skill, removes) one skill folder, compare-and-swap on the hash the plan saw. */
+    private SyncPlan.Step writeFolder(Path skillsDir, SyncPlan.Step s, Skill skill) {
+        Path link = SkillFolder.symlinkOnPath(skillsDir, s.path());
+        if (link != null) {
+            return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "the folder path goes through the "
+                    + "symbolic link " + SkillFolder.relative(skillsDir, link) + "; nothing written");
+        }
+        try {
+            Path dir = skillsDir.resolve(s.path());
+            Skill now = Files.isDirectory(dir) ? SkillFolder.read(skillsDir, s.path(), w -> { }) : null;
+            String nowHash = now == null ? null : now.hash();
+            if (nowHash == null ? s.localHash() != null : !nowHash.equals(s.localHash())) {
+                return new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
+                        "changed in the folder while this run was working; run again");
+            }
+            if (now != null) {
+                backup("local", now);
+            }
+            if (skill == null) {
+                SkillFolder.remove(skillsDir, s.path());
+            } else {
+                SkillFolder.write(skillsDir, skill);
+            }
+            return s;
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "could not write the folder: " + Cli.describe(e));
+        }
     }
 
     /** Saves a version about to be replaced under .skill-fleet/backup/<timestamp>/<side>/<skill path>/. */

@@ -82,6 +82,51 @@ final class SkillFolder {
     }
 
     /**
+     * The manifest of a skill folder (what its hash is computed from) without holding its bytes: each file's
+     * SHA-256 comes from the cache when its size and modification time are unchanged, else from streaming it.
+     * Symbolic links are left out (and reported by {@link #read}).
+     */
+    static List<Skill.FileDigest> digest(Path root, String skillPath, HashCache cache, Consumer<String> warn)
+            throws IOException {
+        Path dir = root.resolve(skillPath);
+        List<Skill.FileDigest> digests = new ArrayList<>();
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (attrs.isSymbolicLink()) {
+                    warn.accept(skillPath + "/" + relative(dir, file)
+                            + ": symbolic link left out (links are not followed)");
+                } else if (attrs.isRegularFile()) {
+                    String rel = relative(dir, file);
+                    long modified = attrs.lastModifiedTime().toMillis();
+                    String key = skillPath + "/" + rel;
+                    String sha = cache.get(key, attrs.size(), modified);
+                    if (sha == null) {
+                        sha = sha256(file);
+                        cache.put(key, attrs.size(), modified, sha);
+                    }
+                    digests.add(new Skill.FileDigest(rel, sha, isExecutable(file), attrs.size()));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return digests;
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * Writes a skill so that its folder appears complete or not at all: every file is written and synced in a
      * hidden folder beside the target, then the old folder (if any) is renamed aside, the new one renamed in, and the
      * old one deleted.

@@ -74,6 +74,13 @@ final class SkillMapping {
                     capabilities, dependencies, seeAlso, frontmatter, content, files, hash);
         }
 
+        /** The record without its content, for what is kept after writing (relations, reporting). */
+        SkillRecord withoutContent() {
+            return new SkillRecord(path, name, description, license, version, type, weight, loadPriority, status,
+                    skillStyle, scope, keywords, tags, allowedTools, capabilities, dependencies, seeAlso, null, null,
+                    List.of(), hash);
+        }
+
         String executablePaths() {
             return String.join("\n", files.stream().filter(FileRow::executable).map(FileRow::relativePath).toList());
         }

@@ -234,6 +234,7 @@ final class SkillSql {
               license text,
               executable_paths text not null default '',
               content_hash varchar(64) not null,
+              fingerprint text,
               written_at timestamp not null default current_timestamp
             )
             """;
@@ -375,7 +376,41 @@ final class SkillSql {
               primary key (skill_id, tool_name)
             )
             """,
-            SkillSql.CREATE_META_TABLE);
+            SkillSql.CREATE_META_TABLE,
+            """
+            create table if not exists skill_fleet_changes (
+              skill_id integer primary key,
+              changes integer not null default 0
+            )
+            """,
+            """
+            create trigger if not exists skill_fleet_skill_changed after update on skills
+            begin
+              insert or ignore into skill_fleet_changes (skill_id) values (new.skill_id);
+              update skill_fleet_changes set changes = changes + 1 where skill_id = new.skill_id;
+            end
+            """,
+            """
+            create trigger if not exists skill_fleet_file_added after insert on skill_files
+            begin
+              insert or ignore into skill_fleet_changes (skill_id) values (new.skill_id);
+              update skill_fleet_changes set changes = changes + 1 where skill_id = new.skill_id;
+            end
+            """,
+            """
+            create trigger if not exists skill_fleet_file_changed after update on skill_files
+            begin
+              insert or ignore into skill_fleet_changes (skill_id) values (new.skill_id);
+              update skill_fleet_changes set changes = changes + 1 where skill_id in (old.skill_id, new.skill_id);
+            end
+            """,
+            """
+            create trigger if not exists skill_fleet_file_removed after delete on skill_files
+            begin
+              insert or ignore into skill_fleet_changes (skill_id) values (old.skill_id);
+              update skill_fleet_changes set changes = changes + 1 where skill_id = old.skill_id;
+            end
+            """);
 
     // Scope: status ('all' for every status) and a skill path prefix ('' for all, else the folder and below).
     private static final String IN_SCOPE = """
@@ -383,24 +418,94 @@ final class SkillSql {
                and (? = '' or s.skill_path = ? or substr(s.skill_path, 1, ?) = ?)
             """;
 
-    static final String SELECT_SKILLS = """
-            select s.skill_id, s.skill_path, s.name, s.description, s.version, cast(s.type as text) as type,
-                   cast(s.weight as text) as weight, cast(s.load_priority as text) as load_priority,
-                   cast(s.status as text) as status, cast(s.skill_style as text) as skill_style, s.scope,
-                   s.skill_content, m.frontmatter, m.license, m.executable_paths, m.content_hash
-              from skills s
-              left join skill_fleet_skill_meta m on m.skill_id = s.skill_id
-             where """ + IN_SCOPE + """
-             order by s.skill_id
-            """;
+    /**
+     * A cheap fingerprint of a skill's rows, computed without reading any content, that changes whenever anyone
+     * changes the skill's row or its files. PostgreSQL: the row versions (xmin) of the skills row and of every
+     * skill_files row. SQLite: a change counter kept by this tool's triggers. {@code %s} is the skill id expression.
+     */
+    private static final String FINGERPRINT_POSTGRES = """
+            coalesce((select cast(x.xmin as text) || ':' || coalesce((select string_agg(cast(f.file_id as text)
+                   || '.' || cast(f.xmin as text), ',' order by f.file_id) from skill_files f
+                   where f.skill_id = x.skill_id), '') from skills x where x.skill_id = %s), '')""";
 
-    static final String SELECT_SKILL_FILES = """
-            select f.skill_id, f.relative_path, f.content, f.binary_data
-              from skill_files f
-              join skills s on s.skill_id = f.skill_id
-             where """ + IN_SCOPE + """
-             order by f.skill_id
-            """;
+    private static final String FINGERPRINT_SQLITE = """
+            coalesce((select cast(c.changes as text) from skill_fleet_changes c where c.skill_id = %s), '')""";
+
+    /** A JSON array of skill paths bound as one parameter, as rows: one statement for any number of skills. */
+    private static final String PATHS_POSTGRES = "select json_array_elements_text(cast(? as json))";
+    private static final String PATHS_SQLITE = "select value from json_each(?)";
+
+    /** The statements whose text differs between the two databases. */
+    record Dialected(String selectListing, String selectSkillsByPaths, String selectFilesByPaths,
+            String selectIdsByPaths, String updateSkill, String archiveSkill, String refreshFingerprints) {
+    }
+
+    static final Dialected POSTGRES = dialected(FINGERPRINT_POSTGRES, PATHS_POSTGRES);
+    static final Dialected SQLITE = dialected(FINGERPRINT_SQLITE, PATHS_SQLITE);
+
+    static Dialected of(Database.Dialect dialect) {
+        return dialect == Database.Dialect.POSTGRESQL ? POSTGRES : SQLITE;
+    }
+
+    private static Dialected dialected(String fingerprint, String paths) {
+        return new Dialected(
+                """
+                select s.skill_id, s.skill_path, cast(s.status as text) as status, m.content_hash, m.fingerprint,
+                       %s as current_fingerprint
+                  from skills s
+                  left join skill_fleet_skill_meta m on m.skill_id = s.skill_id
+                 where %s
+                 order by s.skill_id
+                """.formatted(fingerprint.formatted("s.skill_id"), IN_SCOPE),
+                """
+                select s.skill_id, s.skill_path, s.name, s.description, s.version, cast(s.type as text) as type,
+                       cast(s.weight as text) as weight, cast(s.load_priority as text) as load_priority,
+                       cast(s.status as text) as status, cast(s.skill_style as text) as skill_style, s.scope,
+                       s.skill_content, m.frontmatter, m.license, m.executable_paths, m.content_hash,
+                       %s as current_fingerprint
+                  from skills s
+                  left join skill_fleet_skill_meta m on m.skill_id = s.skill_id
+                 where s.skill_path in (%s)
+                """.formatted(fingerprint.formatted("s.skill_id"), paths),
+                """
+                select f.skill_id, f.relative_path, f.content, f.binary_data
+                  from skill_files f
+                  join skills s on s.skill_id = f.skill_id
+                 where s.skill_path in (%s)
+                """.formatted(paths),
+                """
+                select skill_id, skill_path from skills where skill_path in (%s)
+                """.formatted(paths),
+                // Compare-and-swap: the row is updated only while its fingerprint is still the one the plan saw.
+                // A null value keeps the column: the frontmatter does not carry that key.
+                """
+                update skills
+                   set name = ?,
+                       description = coalesce(?, description),
+                       version = coalesce(?, version),
+                       type = coalesce(?, type),
+                       weight = coalesce(?, weight),
+                       load_priority = coalesce(?, load_priority),
+                       status = coalesce(?, status),
+                       skill_style = coalesce(?, skill_style),
+                       scope = coalesce(?, scope),
+                       skill_content = ?,
+                       integrity_hash = ?
+                 where skill_id = ?
+                   and %s = ?
+                """.formatted(fingerprint.formatted("skills.skill_id")),
+                // The deletion marker: a skill deleted from a folder is archived, never deleted.
+                """
+                update skills set status = 'archived'
+                 where skill_id = ?
+                   and %s = ?
+                """.formatted(fingerprint.formatted("skills.skill_id")),
+                """
+                update skill_fleet_skill_meta
+                   set fingerprint = %s
+                 where skill_id in (select skill_id from skills where skill_path in (%s))
+                """.formatted(fingerprint.formatted("skill_fleet_skill_meta.skill_id"), paths));
+    }
 
     static final String SELECT_SKILL_KEYWORDS = """
             select keyword from skill_keywords where skill_id = ? order by keyword
@@ -414,37 +519,14 @@ final class SkillSql {
             select tool_name from skill_allowed_tools where skill_id = ? order by tool_name
             """;
 
+    static final String SELECT_SKILL_TARGETS = """
+            select skill_id, skill_path, name from skills
+            """;
+
     static final String INSERT_SKILL = """
             insert into skills (skill_path, name, description, version, type, weight, load_priority, status,
                                 skill_style, skill_content, scope, integrity_hash)
             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            returning skill_id
-            """;
-
-    /** A null value keeps the column: the frontmatter does not carry that key. */
-    static final String UPDATE_SKILL = """
-            update skills
-               set name = ?,
-                   description = coalesce(?, description),
-                   version = coalesce(?, version),
-                   type = coalesce(?, type),
-                   weight = coalesce(?, weight),
-                   load_priority = coalesce(?, load_priority),
-                   status = coalesce(?, status),
-                   skill_style = coalesce(?, skill_style),
-                   scope = coalesce(?, scope),
-                   skill_content = ?,
-                   integrity_hash = ?
-             where skill_id = ?
-            """;
-
-    static final String LOCK_SKILL_ROW = """
-            select skill_id from skills where skill_path = ? for update
-            """;
-
-    /** The deletion marker: a skill deleted from a folder is archived, never deleted. */
-    static final String ARCHIVE_SKILL = """
-            update skills set status = 'archived' where skill_id = ?
             """;
 
     static final String UPSERT_SKILL_META = """
@@ -456,6 +538,11 @@ final class SkillSql {
                    executable_paths = excluded.executable_paths,
                    content_hash = excluded.content_hash,
                    written_at = current_timestamp
+            """;
+
+    /** After archiving: the hash of the archived row, as this tool now wrote it. */
+    static final String UPDATE_META_HASH = """
+            update skill_fleet_skill_meta set content_hash = ? where skill_id = ?
             """;
 
     static final String DELETE_SKILL_FILES = """
@@ -510,17 +597,10 @@ final class SkillSql {
             on conflict (path) do nothing
             """;
 
-    static final String SELECT_CATEGORY_ID = """
-            select category_id from taxonomy_categories where path = ?
-            """;
-
     static final String UPSERT_SKILL_CATEGORY = """
-            insert into skill_categories (skill_id, category_id, is_primary) values (?, ?, ?)
+            insert into skill_categories (skill_id, category_id, is_primary)
+            values (?, (select category_id from taxonomy_categories where path = ?), ?)
             on conflict (skill_id, category_id) do update set is_primary = excluded.is_primary
-            """;
-
-    static final String SELECT_SKILL_TARGETS = """
-            select skill_id, skill_path from skills where skill_path = ? or name = ? order by skill_id
             """;
 
     static final String DELETE_SKILL_DEPENDENCIES = """

@@ -36,7 +36,7 @@ class run_tests {
         if (rest.remove("--long")) {
             System.setProperty("skill-fleet.long", "true");
         }
-        String pattern = rest.isEmpty() ? ".*Test" : ".*" + rest.get(0) + ".*Test";
+        String pattern = rest.isEmpty() ? ".*Test" : ".*(" + rest.get(0) + ").*Test";
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selectClasspathRoots(Set.of(classes)))
                 .filters(includeClassNamePatterns(pattern))
