@@ -1,5 +1,3 @@
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -61,7 +59,6 @@ final class DatabaseSide {
         T map(ResultSet rs) throws SQLException;
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final Connection connection;
     private final SkillSql.Dialected sql;
 
@@ -463,12 +460,27 @@ final class DatabaseSide {
         }
     }
 
-    private static String json(Collection<String> values) {
-        try {
-            return JSON.writeValueAsString(values);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+    /** A JSON array of strings (the one parameter of the statements that take a list of paths). */
+    static String json(Collection<String> values) {
+        StringBuilder sb = new StringBuilder("[");
+        for (String v : values) {
+            sb.append(sb.length() > 1 ? "," : "").append('"');
+            for (char ch : v.toCharArray()) {
+                switch (ch) {
+                    case '"' -> sb.append("\\\"");
+                    case '\\' -> sb.append("\\\\");
+                    default -> {
+                        if (ch < 0x20) {
+                            sb.append(String.format("\\u%04x", (int) ch));
+                        } else {
+                            sb.append(ch);
+                        }
+                    }
+                }
+            }
+            sb.append('"');
         }
+        return sb.append(']').toString();
     }
 
     private static String orDefault(String value, String fallback) {

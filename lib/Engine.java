@@ -1,3 +1,5 @@
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.20.1
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -92,21 +94,7 @@ final class Engine {
 
         DatabaseSide.Scope scope = request.scope();
         HashCache cache = HashCache.load(skillsDir);
-        Map<String, SyncPlan.Side> local = new LinkedHashMap<>();
-        for (String path : SkillFolder.list(skillsDir, warnings::add)) {
-            if (!scope.contains(path)) {
-                continue;
-            }
-            Map.Entry<String, Long> big = SkillFolder.oversized(skillsDir, path, o.maxFileSize);
-            if (big != null) {
-                // Never read into memory; a hash no other copy can have makes every comparison a difference.
-                local.put(path, new SyncPlan.Side("oversized:" + big.getKey() + ":" + big.getValue(), big.getKey()
-                        + ": " + big.getValue() + " bytes, over --max-file-size (" + o.maxFileSize + " bytes)", null));
-                continue;
-            }
-            local.put(path, new SyncPlan.Side(Skill.hashOf(SkillFolder.digest(skillsDir, path, cache,
-                    warnings::add)), null, null));
-        }
+        Map<String, SyncPlan.Side> local = listLocal(skillsDir, scope, cache);
 
         Map<String, DatabaseSide.Row> rows = new LinkedHashMap<>();
         List<SyncPlan.Step> steps;
@@ -192,6 +180,38 @@ final class Engine {
             }
         }
         return report(target, steps);
+    }
+
+    /**
+     * The local side: every skill folder in scope with its hash, from file sizes and times where the cache knows
+     * them, the folders hashed on all cores. A folder with a file over --max-file-size is never read: it gets a hash
+     * no other copy can have (every comparison is a difference) and the reason it cannot be sent.
+     */
+    private Map<String, SyncPlan.Side> listLocal(Path skillsDir, DatabaseSide.Scope scope, HashCache cache)
+            throws IOException {
+        List<String> paths = SkillFolder.list(skillsDir, warnings::add).stream().filter(scope::contains).toList();
+        long max = request.options().maxFileSize;
+        List<String> found = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<String, SyncPlan.Side> sides = new java.util.concurrent.ConcurrentHashMap<>();
+        try {
+            paths.parallelStream().forEach(path -> {
+                try {
+                    SkillFolder.Digest d = SkillFolder.digest(skillsDir, path, cache, max, found::add);
+                    sides.put(path, d.oversized() != null
+                            ? new SyncPlan.Side("oversized:" + Skill.sha256(d.oversized().getBytes(
+                                    java.nio.charset.StandardCharsets.UTF_8)), d.oversized(), null)
+                            : new SyncPlan.Side(Skill.hashOf(d.files()), null, null));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        found.stream().sorted().forEach(warnings::add);
+        Map<String, SyncPlan.Side> local = new LinkedHashMap<>();
+        paths.forEach(p -> local.put(p, sides.get(p)));
+        return local;
     }
 
     /**

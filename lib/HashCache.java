@@ -1,39 +1,48 @@
-import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Remembers each local file's SHA-256 with the size and modification time it had, so an unchanged folder is listed
- * by stat alone. Size and time only decide whether to rehash; the hash decides everything else. Entries written
- * within two seconds of a file's modification are not trusted (a change in the same clock tick would look unchanged),
- * so such files are rehashed next time. Lives in .skill-fleet/hashes.json beside the skills folder; safe to delete.
+ * by stat alone. Size and time only decide whether to rehash; the hash decides everything else. An entry recorded
+ * within two seconds of its file's modification is not trusted (a change in the same clock tick would look
+ * unchanged), so such files are rehashed next time. Lives in .skill-fleet/hashes.tsv beside the skills folder, one
+ * "size, modified millis, sha256, skill path/file" line per file; safe to delete.
  */
 final class HashCache {
-    /** One file as last hashed: [size, modified millis, sha256]. */
-    private final Map<String, List<Object>> entries;
-    private final Map<String, List<Object>> seen = new TreeMap<>();
-    private final Path file;
-    private boolean changed;
+    record Entry(long size, long modified, String sha256) {
+    }
 
-    private HashCache(Path file, Map<String, List<Object>> entries) {
+    private final Map<String, Entry> entries;
+    private final Map<String, Entry> seen = new ConcurrentHashMap<>();
+    private final Path file;
+    private volatile boolean changed;
+
+    private HashCache(Path file, Map<String, Entry> entries) {
         this.file = file;
         this.entries = entries;
     }
 
     static HashCache load(Path skillsDir) {
-        Path file = SyncState.folder(skillsDir).resolve("hashes.json");
-        Map<String, List<Object>> entries = new HashMap<>();
+        Path file = SyncState.folder(skillsDir).resolve("hashes.tsv");
+        Map<String, Entry> entries = new HashMap<>();
         if (Files.isRegularFile(file)) {
-            try {
-                entries = SyncState.JSON.readValue(file.toFile(), new TypeReference<Map<String, List<Object>>>() { });
-            } catch (IOException e) {
-                entries = new HashMap<>();
+            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    String[] f = line.split("\t", 4);
+                    if (f.length == 4 && f[2].length() == 64) {
+                        entries.put(f[3], new Entry(Long.parseLong(f[0]), Long.parseLong(f[1]), f[2]));
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                entries.clear(); // an unreadable cache only costs rehashing
             }
         }
         return new HashCache(file, entries);
@@ -41,19 +50,19 @@ final class HashCache {
 
     /** The cached hash of a file (key: skill path + "/" + relative path), or null when it must be rehashed. */
     String get(String key, long size, long modified) {
-        List<Object> e = entries.get(key);
-        if (e != null && e.size() == 3 && e.get(2) != null && ((Number) e.get(0)).longValue() == size
-                && ((Number) e.get(1)).longValue() == modified) {
+        Entry e = entries.get(key);
+        if (e != null && e.size() == size && e.modified() == modified) {
             seen.put(key, e);
-            return (String) e.get(2);
+            return e.sha256();
         }
         changed = true;
         return null;
     }
 
     void put(String key, long size, long modified, String sha256) {
-        boolean racy = modified >= System.currentTimeMillis() - 2000;
-        seen.put(key, java.util.Arrays.asList(size, modified, racy ? null : sha256));
+        if (modified < System.currentTimeMillis() - 2000) {
+            seen.put(key, new Entry(size, modified, sha256));
+        }
         changed = true;
     }
 
@@ -65,8 +74,14 @@ final class HashCache {
         Files.createDirectories(file.getParent());
         Path tmp = Files.createTempFile(file.getParent(), "hashes-", ".tmp");
         try {
-            Files.write(tmp, SyncState.JSON.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsBytes(seen));
+            try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                for (Map.Entry<String, Entry> e : seen.entrySet()) {
+                    if (e.getKey().indexOf('\n') < 0) {
+                        out.write(e.getValue().size() + "\t" + e.getValue().modified() + "\t" + e.getValue().sha256()
+                                + "\t" + e.getKey() + "\n");
+                    }
+                }
+            }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(tmp);

@@ -81,15 +81,20 @@ final class SkillFolder {
         return new Skill(skillPath, files);
     }
 
+    /** A skill folder's manifest, or why it was not read: the first file over the size limit. */
+    record Digest(List<Skill.FileDigest> files, String oversized) {
+    }
+
     /**
-     * The manifest of a skill folder (what its hash is computed from) without holding its bytes: each file's
-     * SHA-256 comes from the cache when its size and modification time are unchanged, else from streaming it.
-     * Symbolic links are left out (and reported by {@link #read}).
+     * The manifest of a skill folder (what its hash is computed from) without holding its bytes, in one walk: each
+     * file's SHA-256 comes from the cache when its size and modification time are unchanged, else from streaming it.
+     * A file over maxBytes stops the walk (nothing is read). Symbolic links are reported and left out.
      */
-    static List<Skill.FileDigest> digest(Path root, String skillPath, HashCache cache, Consumer<String> warn)
+    static Digest digest(Path root, String skillPath, HashCache cache, long maxBytes, Consumer<String> warn)
             throws IOException {
         Path dir = root.resolve(skillPath);
         List<Skill.FileDigest> digests = new ArrayList<>();
+        String[] oversized = {null};
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
@@ -98,6 +103,11 @@ final class SkillFolder {
                             + ": symbolic link left out (links are not followed)");
                 } else if (attrs.isRegularFile()) {
                     String rel = relative(dir, file);
+                    if (attrs.size() > maxBytes) {
+                        oversized[0] = rel + ": " + attrs.size() + " bytes, over --max-file-size (" + maxBytes
+                                + " bytes)";
+                        return FileVisitResult.TERMINATE;
+                    }
                     long modified = attrs.lastModifiedTime().toMillis();
                     String key = skillPath + "/" + rel;
                     String sha = cache.get(key, attrs.size(), modified);
@@ -105,12 +115,15 @@ final class SkillFolder {
                         sha = sha256(file);
                         cache.put(key, attrs.size(), modified, sha);
                     }
-                    digests.add(new Skill.FileDigest(rel, sha, isExecutable(file), attrs.size()));
+                    // On POSIX systems the walk's attributes carry the mode already: no second stat.
+                    boolean executable = attrs instanceof java.nio.file.attribute.PosixFileAttributes posix
+                            ? posix.permissions().contains(PosixFilePermission.OWNER_EXECUTE) : isExecutable(file);
+                    digests.add(new Skill.FileDigest(rel, sha, executable, attrs.size()));
                 }
                 return FileVisitResult.CONTINUE;
             }
         });
-        return digests;
+        return new Digest(digests, oversized[0]);
     }
 
     private static String sha256(Path file) throws IOException {
@@ -259,23 +272,6 @@ final class SkillFolder {
             }
         }
         return null;
-    }
-
-    /** The first file of a skill folder larger than maxBytes (never read), with its size, or null. */
-    static Map.Entry<String, Long> oversized(Path root, String skillPath, long maxBytes) throws IOException {
-        Path dir = root.resolve(skillPath);
-        List<Map.Entry<String, Long>> found = new ArrayList<>();
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                if (attrs.isRegularFile() && attrs.size() > maxBytes) {
-                    found.add(Map.entry(relative(dir, file), attrs.size()));
-                    return FileVisitResult.TERMINATE;
-                }
-                return FileVisitResult.CONTINUE;
-            }
-        });
-        return found.isEmpty() ? null : found.get(0);
     }
 
     static boolean isExecutable(Path file) throws IOException {

@@ -1,28 +1,26 @@
-//DEPS com.fasterxml.jackson.core:jackson-databind:2.20.1
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The base of the three-way comparison: per skill, the hash both sides had at the last successful run of this folder
- * with this database. It lives in {@code .skill-fleet/state-<key>.json} beside the skills folder, keyed by the pair
- * (folder, database identity without credentials), and is replaced atomically, only after the work it records has
- * committed. Deleting it is safe: the next run behaves like a first sync.
+ * with this database. It lives in {@code .skill-fleet/state-<key>.txt} beside the skills folder, keyed by the pair
+ * (folder, database identity without credentials), one "sha256  skill path" line per skill (the shape of sha256sum's
+ * output), and is replaced atomically, only after the work it records has committed. Deleting it is safe: the next
+ * run behaves like a first sync.
  */
 final class SyncState {
-    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private SyncState() {
     }
 
-    /** The .skill-fleet folder beside a skills folder: sync state and backups. */
+    /** The .skill-fleet folder beside a skills folder: sync state, the hash cache and backups. */
     static Path folder(Path skillsDir) {
         Path dir = skillsDir.toAbsolutePath().normalize();
         return (dir.getParent() == null ? dir : dir.getParent()).resolve(".skill-fleet");
@@ -31,20 +29,25 @@ final class SyncState {
     static Path file(Path skillsDir, String databaseIdentity) {
         Path dir = skillsDir.toAbsolutePath().normalize();
         String key = Skill.sha256((dir.getFileName() + "\n" + databaseIdentity)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16);
-        return folder(skillsDir).resolve("state-" + key + ".json");
+                .getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        return folder(skillsDir).resolve("state-" + key + ".txt");
     }
 
     /** The recorded hashes by skill path; empty when there is no state (or it is unreadable, reported by warn). */
-    static Map<String, String> load(Path file, java.util.function.Consumer<String> warn) {
+    static Map<String, String> load(Path file, Consumer<String> warn) {
+        Map<String, String> hashes = new TreeMap<>();
         if (!Files.isRegularFile(file)) {
-            return new TreeMap<>();
+            return hashes;
         }
-        try {
-            Map<?, ?> root = JSON.readValue(file.toFile(), Map.class);
-            Map<String, String> hashes = new TreeMap<>();
-            if (root.get("skills") instanceof Map<?, ?> skills) {
-                skills.forEach((k, v) -> hashes.put(String.valueOf(k), String.valueOf(v)));
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line; (line = in.readLine()) != null; ) {
+                if (line.startsWith("#") || line.isBlank()) {
+                    continue;
+                }
+                if (line.length() < 67 || !line.startsWith("  ", 64)) {
+                    throw new IOException("malformed line");
+                }
+                hashes.put(line.substring(66), line.substring(0, 64));
             }
             return hashes;
         } catch (IOException e) {
@@ -55,13 +58,17 @@ final class SyncState {
 
     static void save(Path file, String database, Path skillsDir, Map<String, String> hashes) throws IOException {
         Files.createDirectories(file.getParent());
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("database", database);
-        root.put("skillsDir", skillsDir.toAbsolutePath().normalize().getFileName().toString());
-        root.put("skills", new TreeMap<>(hashes));
         Path tmp = Files.createTempFile(file.getParent(), "state-", ".tmp");
         try {
-            Files.write(tmp, JSON.writeValueAsBytes(root));
+            try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                out.write("# skill-fleet sync state: each skill's hash at the last successful sync of this folder with"
+                        + " this database.\n# Safe to delete: the next run then behaves like a first sync.\n");
+                out.write("# database: " + database + "\n");
+                out.write("# folder: " + skillsDir.toAbsolutePath().normalize().getFileName() + "\n");
+                for (Map.Entry<String, String> e : new TreeMap<>(hashes).entrySet()) {
+                    out.write(e.getValue() + "  " + e.getKey() + "\n");
+                }
+            }
             try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
                 ch.force(true);
             }

@@ -1,0 +1,401 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION Benchmark skill-fleet sync: export, no-op sync, 1% changed sync and import of N generated skills
+//JAVA 17+
+//SOURCES ../lib/*.java
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Generates a corpus shaped like real skills (a 2-10 KB SKILL.md and 0-5 supporting files, some binary, in a
+ * taxonomy) and times the real commands on it, each as a fresh process through ./jbang (JVM start included, JBang's
+ * cache warm): export of N new skills, a no-op sync, a sync after 1% of the skills changed on each side (the database
+ * side as API edits), and an import of N skills into an empty folder. Prints a Markdown table with wall time,
+ * skills/s, peak RSS and, on PostgreSQL, the ratio to the floor: psql \copy of the same bytes into the same tables.
+ * With --latency-ms, the PostgreSQL runs go through a TCP proxy on loopback that delays every packet.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true)
+class bench implements Callable<Integer> {
+    @Option(names = "--sizes", split = ",", defaultValue = "1000,10000", description = "Corpus sizes (default: ${DEFAULT-VALUE}).")
+    List<Integer> sizes;
+
+    @Option(names = "--db", description = "PostgreSQL server URL to create throwaway databases on (default: DATABASE_URL, else SQLite only).")
+    String db;
+
+    @Option(names = "--sqlite", negatable = true, defaultValue = "true", description = "Also run on SQLite (default: ${DEFAULT-VALUE}).")
+    boolean sqlite;
+
+    @Option(names = "--latency-ms", defaultValue = "0", description = "Round-trip delay added on the PostgreSQL link (default: ${DEFAULT-VALUE}).")
+    int latencyMs;
+
+    @Option(names = "--work", description = "Scratch folder (default: a temporary folder, deleted afterwards).")
+    Path work;
+
+    final Path repo = Path.of("").toAbsolutePath();
+    final List<String> table = new ArrayList<>();
+
+    public static void main(String... args) {
+        System.exit(new CommandLine(new bench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (db == null) {
+            db = System.getenv("DATABASE_URL");
+        }
+        Path root = work != null ? Files.createDirectories(work) : Files.createTempDirectory("skill-fleet-bench");
+        for (String script : List.of("export_to_db.java", "import_from_db.java", "sync_db.java")) {
+            // Warm JBang's cache: the first run of a changed script compiles it, which is not what is measured.
+            new ProcessBuilder(repo.resolve("jbang").toString(), repo.resolve(script).toString(), "--version")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+        table.add("| database | N | operation | wall s | skills/s | peak RSS MB | floor s | × floor |");
+        table.add("|---|---|---|---|---|---|---|---|");
+        try {
+            for (int n : sizes) {
+                Path corpus = root.resolve("corpus-" + n + "/skills");
+                long bytes = generate(corpus, n, new Random(n));
+                System.err.printf("corpus of %d skills: %.1f MB%n", n, bytes / 1e6);
+                if (db != null) {
+                    runAll("postgresql" + (latencyMs > 0 ? " +" + latencyMs + " ms RTT" : ""), n, corpus, root, true);
+                }
+                if (sqlite && latencyMs == 0) {
+                    runAll("sqlite", n, corpus, root, false);
+                }
+            }
+        } finally {
+            if (work == null) {
+                SkillFolder.deleteTree(root);
+            }
+        }
+        table.forEach(System.out::println);
+        return 0;
+    }
+
+    void runAll(String label, int n, Path corpus, Path root, boolean postgres) throws Exception {
+        String name = "sf_bench_" + n + "_" + System.nanoTime() % 100000;
+        String url;
+        Proxy proxy = null;
+        if (postgres) {
+            execute(db, "create database " + name);
+            url = withDatabase(db, name);
+            if (latencyMs > 0) {
+                Database.Target t = Database.resolve(url, n2 -> null);
+                String hostPort = t.jdbcUrl().replaceFirst("^jdbc:postgresql://([^/,]+)/.*$", "$1");
+                proxy = new Proxy(hostPort, latencyMs / 2);
+                url = url.replace(hostPort, "127.0.0.1:" + proxy.port());
+            }
+        } else {
+            url = "jdbc:sqlite:" + root.resolve(name + ".db");
+        }
+        Path folder = root.resolve(label.replace(' ', '_') + "-" + n + "/skills");
+        SkillFolder.deleteTree(folder.getParent());
+        copy(corpus, folder);
+        try {
+            Double floor = postgres ? floor(n, corpus, root) : null;
+            row(label, n, "export of N new skills", time("export_to_db.java", "-s", folder.toString(), "--db", url), floor);
+            row(label, n, "no-op sync", time("sync_db.java", "-s", folder.toString(), "--db", url), null);
+            changeOnePercent(folder, url, n);
+            row(label, n, "sync, 1% changed on each side", time("sync_db.java", "-s", folder.toString(), "--db", url), null);
+            Path empty = root.resolve(label.replace(' ', '_') + "-" + n + "-import/skills");
+            SkillFolder.deleteTree(empty.getParent());
+            row(label, n, "import of N skills into an empty folder",
+                    time("import_from_db.java", "--status", "all", "-s", empty.toString(), "--db", url), null);
+            SkillFolder.deleteTree(empty.getParent());
+        } finally {
+            if (proxy != null) {
+                proxy.close();
+            }
+            if (postgres) {
+                execute(db, "drop database if exists " + name + " with (force)");
+            }
+        }
+    }
+
+    void row(String label, int n, String op, double[] result, Double floor) {
+        table.add(String.format(Locale.ROOT, "| %s | %,d | %s | %.2f | %,.0f | %s | %s | %s |", label, n, op,
+                result[0], n / result[0], result[1] > 0 ? String.format(Locale.ROOT, "%.0f", result[1]) : "n/a",
+                floor == null ? "" : String.format(Locale.ROOT, "%.2f", floor),
+                floor == null ? "" : String.format(Locale.ROOT, "%.1f", result[0] / floor)));
+        System.err.println(table.get(table.size() - 1));
+    }
+
+    /** Runs one command through ./jbang as users do; returns {wall seconds, peak RSS MB}. */
+    double[] time(String script, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        Path timeBin = Path.of("/usr/bin/time");
+        Path rss = Files.createTempFile("rss", ".txt");
+        if (Files.isExecutable(timeBin)) {
+            cmd.addAll(List.of(timeBin.toString(), "-f", "%M", "-o", rss.toString()));
+        }
+        cmd.add(repo.resolve("jbang").toString());
+        cmd.add(repo.resolve(script).toString());
+        cmd.addAll(List.of(args));
+        cmd.add("-q");
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        double wall = (System.nanoTime() - start) / 1e9;
+        if (code != 0) {
+            throw new IllegalStateException(script + " exited " + code + ": " + output);
+        }
+        String kb = Files.readString(rss).strip();
+        Files.delete(rss);
+        return new double[] {wall, kb.isEmpty() ? -1 : Long.parseLong(kb.lines().reduce((a, b) -> b).orElse("0")) / 1024.0};
+    }
+
+    /** psql \copy of the same bytes (every SKILL.md and file) into the same tables of a fresh database. */
+    Double floor(int n, Path corpus, Path root) throws Exception {
+        Database.Target t = Database.resolve(db, name -> System.getenv(name));
+        if (!commandExists("psql")) {
+            return null;
+        }
+        String name = "sf_floor_" + n + "_" + System.nanoTime() % 100000;
+        execute(db, "create database " + name);
+        try {
+            String url = withDatabase(db, name);
+            try (Connection c = Database.connect(Database.resolve(url, x -> null))) {
+                Database.ensureSchema(c, Database.Dialect.POSTGRESQL);
+            }
+            Path skillsCsv = root.resolve("floor-skills.tsv");
+            Path filesCsv = root.resolve("floor-files.tsv");
+            List<String> skills = SkillFolder.list(corpus, w -> { });
+            try (var sw = Files.newBufferedWriter(skillsCsv); var fw = Files.newBufferedWriter(filesCsv)) {
+                int id = 0;
+                for (String path : skills) {
+                    id++;
+                    Skill skill = SkillFolder.read(corpus, path, w -> { });
+                    sw.write(id + "\t" + path + "\t" + path.substring(path.lastIndexOf('/') + 1) + "\t\ttechnical\t"
+                            + escape(new String(skill.skillMd().bytes(), StandardCharsets.UTF_8)) + "\n");
+                    for (Skill.SkillFile f : skill.files()) {
+                        if (f.path().equals(Skill.SKILL_MD)) {
+                            continue;
+                        }
+                        String text = Frontmatter.tryDecodeUtf8(f.bytes());
+                        fw.write(id + "\treference\t" + f.path() + "\t" + f.path().substring(f.path().lastIndexOf('/') + 1)
+                                + "\t" + (text == null ? "\\N" : escape(text)) + "\t"
+                                + (text == null ? "\\\\x" + HexFormat.of().formatHex(f.bytes()) : "\\N") + "\n");
+                    }
+                }
+            }
+            String conn = withDatabase(db, name).startsWith("jdbc:") ? null : withDatabase(db, name);
+            if (conn == null) {
+                return null;
+            }
+            long start = System.nanoTime();
+            Process p = new ProcessBuilder("psql", conn, "-q", "-v", "ON_ERROR_STOP=1",
+                    "-c", "\\copy skills (skill_id, skill_path, name, description, type, skill_content) from '" + skillsCsv + "'",
+                    "-c", "\\copy skill_files (skill_id, file_type, relative_path, filename, content, binary_data) from '" + filesCsv + "'")
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("psql \\copy failed: " + out);
+            }
+            return (System.nanoTime() - start) / 1e9;
+        } finally {
+            execute(db, "drop database if exists " + name + " with (force)");
+        }
+    }
+
+    static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+    }
+
+    /** 1% of the skills edited in the folder and another 1% edited through SQL, as an API would. */
+    void changeOnePercent(Path folder, String url, int n) throws Exception {
+        List<String> skills = SkillFolder.list(folder, w -> { });
+        for (int i = 0; i < skills.size(); i += 100) {
+            Path md = folder.resolve(skills.get(i)).resolve("SKILL.md");
+            Files.writeString(md, Files.readString(md) + "\nEdited locally.\n");
+        }
+        execute(url, "update skills set skill_content = skill_content || 'Edited through the API.' "
+                + "where skill_id % 100 = 50");
+    }
+
+    static void execute(String url, String sql) throws Exception {
+        try (Connection c = Database.connect(Database.resolve(url, name -> System.getenv(name)));
+                Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    static String withDatabase(String url, String name) {
+        return url.replaceFirst("^([a-z:]+//[^/?]*)(/[^?]*)?", "$1/" + name);
+    }
+
+    static boolean commandExists(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path p : paths.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    static final String[] WORDS = ("skill agent tool database query index schema migration test deploy review "
+            + "python java typescript rust security performance latency cache batch stream config template example "
+            + "reference guide workflow pipeline release version frontmatter markdown folder sync conflict").split(" ");
+
+    /** N skills in a taxonomy, each a 2-10 KB SKILL.md plus 0-5 files of 1-30 KB, one in five binary. */
+    static long generate(Path root, int n, Random random) throws IOException {
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> s = Files.walk(root)) {
+                return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+            }
+        }
+        long total = 0;
+        for (int i = 0; i < n; i++) {
+            String name = "skill-" + i;
+            Path dir = root.resolve("area-" + (i % 10) + "/topic-" + (i % 37) + "/" + name);
+            Files.createDirectories(dir);
+            String md = "---\nname: " + name + "\ndescription: " + words(random, 20) + "\nmetadata:\n  version: 1."
+                    + (i % 10) + ".0\n  type: technical\n  tags: [" + WORDS[random.nextInt(WORDS.length)] + ", "
+                    + WORDS[random.nextInt(WORDS.length)] + "]\n---\n\n# " + name + "\n\n"
+                    + paragraphs(random, 2000 + random.nextInt(8000));
+            Files.writeString(dir.resolve("SKILL.md"), md);
+            total += md.length();
+            int files = random.nextInt(6);
+            for (int f = 0; f < files; f++) {
+                int size = 1000 + random.nextInt(29000);
+                if (random.nextInt(5) == 0) {
+                    byte[] bytes = new byte[size];
+                    random.nextBytes(bytes);
+                    Files.createDirectories(dir.resolve("assets"));
+                    Files.write(dir.resolve("assets/blob-" + f + ".bin"), bytes);
+                } else {
+                    String folder = random.nextBoolean() ? "references" : "scripts";
+                    Files.createDirectories(dir.resolve(folder));
+                    Files.writeString(dir.resolve(folder + "/file-" + f + (folder.equals("scripts") ? ".py" : ".md")),
+                            paragraphs(random, size));
+                }
+                total += size;
+            }
+        }
+        return total;
+    }
+
+    static String words(Random random, int count) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            sb.append(i == 0 ? "" : " ").append(WORDS[random.nextInt(WORDS.length)]);
+        }
+        return sb.toString();
+    }
+
+    static String paragraphs(Random random, int size) {
+        StringBuilder sb = new StringBuilder();
+        while (sb.length() < size) {
+            sb.append(words(random, 12 + random.nextInt(30))).append(".\n\n");
+        }
+        return sb.toString();
+    }
+
+    /** A TCP proxy on loopback that holds every chunk for delayMs in each direction. */
+    static final class Proxy implements AutoCloseable {
+        private final ServerSocket listener;
+
+        Proxy(String hostPort, int delayMs) throws IOException {
+            listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            String host = hostPort.substring(0, hostPort.lastIndexOf(':'));
+            int port = Integer.parseInt(hostPort.substring(hostPort.lastIndexOf(':') + 1));
+            Thread accept = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        Socket client = listener.accept();
+                        Socket upstream = new Socket(host, port);
+                        client.setTcpNoDelay(true);
+                        upstream.setTcpNoDelay(true);
+                        pump(client, upstream, delayMs);
+                        pump(upstream, client, delayMs);
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            accept.setDaemon(true);
+            accept.start();
+        }
+
+        /** Forwards bytes in order; each chunk leaves delayMs after it arrived (a link's latency, not a bandwidth cap). */
+        private static void pump(Socket from, Socket to, int delayMs) {
+            java.util.concurrent.LinkedBlockingQueue<Object[]> queue = new java.util.concurrent.LinkedBlockingQueue<>();
+            Thread reader = new Thread(() -> {
+                byte[] buf = new byte[65536];
+                try (InputStream in = from.getInputStream()) {
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        queue.put(new Object[] {System.nanoTime(), java.util.Arrays.copyOf(buf, n)});
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // closed
+                }
+                queue.add(new Object[] {System.nanoTime(), null});
+            });
+            Thread writer = new Thread(() -> {
+                try (OutputStream out = to.getOutputStream()) {
+                    while (true) {
+                        Object[] item = queue.take();
+                        long due = (long) item[0] + delayMs * 1_000_000L;
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+                        }
+                        if (item[1] == null) {
+                            to.shutdownOutput();
+                            return;
+                        }
+                        out.write((byte[]) item[1]);
+                        out.flush();
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // closed
+                }
+            });
+            reader.setDaemon(true);
+            writer.setDaemon(true);
+            reader.start();
+            writer.start();
+        }
+
+        int port() {
+            return listener.getLocalPort();
+        }
+
+        @Override
+        public void close() throws IOException {
+            listener.close();
+        }
+    }
+}
