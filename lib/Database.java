@@ -231,7 +231,14 @@ final class Database {
         return new Target(Dialect.POSTGRESQL, jdbc, props, display, identity, null, false);
     }
 
+    /** Wraps every connection this tool opens; tests count statements through it. */
+    static java.util.function.UnaryOperator<Connection> decorator = c -> c;
+
     static Connection connect(Target target) throws SQLException {
+        return decorator.apply(open(target));
+    }
+
+    private static Connection open(Target target) throws SQLException {
         if (target.dialect() == Dialect.SQLITE) {
             try {
                 Files.createDirectories(target.sqliteFile().getParent());
