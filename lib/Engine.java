@@ -60,7 +60,7 @@ final class Engine {
     private final PrintWriter out;
     private final PrintWriter err;
     private final List<String> warnings = new ArrayList<>();
-    private boolean failed;
+    private volatile boolean failed;
     private Path backupDir;
 
     private Engine(Request request, PrintWriter out, PrintWriter err) {
@@ -193,10 +193,11 @@ final class Engine {
         long max = request.options().maxFileSize;
         List<String> found = java.util.Collections.synchronizedList(new ArrayList<>());
         Map<String, SyncPlan.Side> sides = new java.util.concurrent.ConcurrentHashMap<>();
-        try {
+        try (Progress progress = Progress.of("listing", paths.size(), request.options())) {
             paths.parallelStream().forEach(path -> {
                 try {
                     SkillFolder.Digest d = SkillFolder.digest(skillsDir, path, cache, max, found::add);
+                    progress.step(1);
                     sides.put(path, d.oversized() != null
                             ? new SyncPlan.Side("oversized:" + Skill.sha256(d.oversized().getBytes(
                                     java.nio.charset.StandardCharsets.UTF_8)), d.oversized(), null)
@@ -336,7 +337,9 @@ final class Engine {
             }
         }
         Map<Long, SkillMapping.SkillRecord> written = new LinkedHashMap<>();
+        Progress progress = Progress.of("to database", writes.size(), request.options());
         for (int from = 0; from < writes.size(); from += DatabaseSide.BATCH) {
+            progress.step(Math.min(DatabaseSide.BATCH, writes.size() - from));
             List<DatabaseSide.Write> batch = new ArrayList<>();
             List<String> overwritten = new ArrayList<>();
             for (SyncPlan.Step s : writes.subList(from, Math.min(writes.size(), from + DatabaseSide.BATCH))) {
@@ -395,6 +398,7 @@ final class Engine {
                 }
             }
         }
+        progress.close();
         side.writeRelations(written, warnings::add);
         return new ArrayList<>(outcome.values());
     }
@@ -422,8 +426,10 @@ final class Engine {
             }
         }
         java.util.Set<String> fetched = new java.util.HashSet<>();
+        Progress progress = Progress.of("to folder", imports.size(), request.options());
         side.fetch(imports, f -> {
             fetched.add(f.row().path());
+            progress.step(1);
             SyncPlan.Step s = outcome.get(f.row().path());
             if (!f.row().hash().equals(s.dbHash())) {
                 outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
@@ -434,6 +440,7 @@ final class Engine {
                 outcome.put(s.path(), writeFolder(skillsDir, s, f.skill()));
             }
         });
+        progress.close();
         for (String path : imports) {
             if (!fetched.contains(path)) {
                 outcome.put(path, changedMeanwhile(path));
@@ -473,7 +480,7 @@ final class Engine {
     }
 
     /** Saves a version about to be replaced under .skill-fleet/backup/<timestamp>/<side>/<skill path>/. */
-    private void backup(String sideName, Skill skill) throws IOException {
+    private synchronized void backup(String sideName, Skill skill) throws IOException {
         if (!request.backup()) {
             return;
         }

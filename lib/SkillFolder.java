@@ -151,9 +151,13 @@ final class SkillFolder {
         String name = target.getFileName().toString();
         Path staging = parent.resolve(workName("new", name));
         try {
+            Files.createDirectory(staging);
+            Set<Path> made = new java.util.HashSet<>(Set.of(staging));
             for (Skill.SkillFile f : skill.files()) {
                 Path file = staging.resolve(f.path());
-                Files.createDirectories(file.getParent());
+                if (made.add(file.getParent())) {
+                    Files.createDirectories(file.getParent());
+                }
                 try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(f.bytes());
                     while (buf.hasRemaining()) {
