@@ -21,6 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 class export_to_db implements Callable<Integer> {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;
+    @Mixin Cli.LintOptions lint;
     @Spec CommandSpec spec;
 
     @Option(names = {"-f", "--force"},
@@ -34,7 +35,7 @@ class export_to_db implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Engine.run(new Engine.Request(spec.name(), options, SyncPlan.Mode.EXPORT,
-                new DatabaseSide.Scope("all", scope.prefix()), force, false), spec.commandLine().getOut(),
+                new DatabaseSide.Scope("all", scope.prefix()), force, false, lint.strict), spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }
 }

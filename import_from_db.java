@@ -44,7 +44,7 @@ class import_from_db implements Callable<Integer> {
                     "--status must be one of active, draft, deprecated, archived, all (got '" + status + "')");
         }
         return Engine.run(new Engine.Request(spec.name(), options, SyncPlan.Mode.IMPORT,
-                new DatabaseSide.Scope(status, scope.prefix()), force, !noBackup), spec.commandLine().getOut(),
+                new DatabaseSide.Scope(status, scope.prefix()), force, !noBackup, false), spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }
 }

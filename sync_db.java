@@ -25,6 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 class sync_db implements Callable<Integer> {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;
+    @Mixin Cli.LintOptions lint;
     @Spec CommandSpec spec;
 
     @Option(names = "--status", paramLabel = "STATUS", defaultValue = "all",
@@ -77,7 +78,7 @@ class sync_db implements Callable<Integer> {
         }
         SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, force, side, noDelete);
         return Engine.run(new Engine.Request(spec.name(), options, policy,
-                new DatabaseSide.Scope(status, scope.prefix()), check, maxDelete, !noBackup),
+                new DatabaseSide.Scope(status, scope.prefix()), check, maxDelete, !noBackup, lint.strict),
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -116,6 +116,9 @@ class bench implements Callable<Integer> {
             row(label, n, "no-op sync", time("sync_db.java", "-s", folder.toString(), "--db", url), null);
             changeOnePercent(folder, url, n);
             row(label, n, "sync, 1% changed on each side", time("sync_db.java", "-s", folder.toString(), "--db", url), null);
+            changeSkills(folder, 1000);
+            row(label, n, "export of 1,000 changed skills", time("export_to_db.java", "-s", folder.toString(), "--db", url),
+                    null, 1000);
             Path empty = root.resolve(label.replace(' ', '_') + "-" + n + "-import/skills");
             SkillFolder.deleteTree(empty.getParent());
             row(label, n, "import of N skills into an empty folder",
@@ -132,8 +135,12 @@ class bench implements Callable<Integer> {
     }
 
     void row(String label, int n, String op, double[] result, Double floor) {
+        row(label, n, op, result, floor, n);
+    }
+
+    void row(String label, int n, String op, double[] result, Double floor, int skills) {
         table.add(String.format(Locale.ROOT, "| %s | %,d | %s | %.2f | %,.0f | %s | %s | %s |", label, n, op,
-                result[0], n / result[0], result[1] > 0 ? String.format(Locale.ROOT, "%.0f", result[1]) : "n/a",
+                result[0], skills / result[0], result[1] > 0 ? String.format(Locale.ROOT, "%.0f", result[1]) : "n/a",
                 floor == null ? "" : String.format(Locale.ROOT, "%.2f", floor),
                 floor == null ? "" : String.format(Locale.ROOT, "%.1f", result[0] / floor)));
         System.err.println(table.get(table.size() - 1));
@@ -219,6 +226,15 @@ class bench implements Callable<Integer> {
 
     static String escape(String s) {
         return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+    }
+
+    /** The first {@code count} skills (or all) edited in the folder. */
+    static void changeSkills(Path folder, int count) throws IOException {
+        List<String> skills = SkillFolder.list(folder, w -> { });
+        for (String skill : skills.subList(0, Math.min(count, skills.size()))) {
+            Path md = folder.resolve(skill).resolve("SKILL.md");
+            Files.writeString(md, Files.readString(md) + "\nChanged again.\n");
+        }
     }
 
     /** 1% of the skills edited in the folder and another 1% edited through SQL, as an API would. */

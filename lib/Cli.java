@@ -112,6 +112,14 @@ final class Cli {
         }
     }
 
+    /** For the commands that send skills to the database. */
+    static final class LintOptions {
+        @Option(names = "--strict", description = "Refuse (skip, exit 3) skills whose frontmatter breaks the Agent "
+                + "Skills specification, instead of warning: name equal to the folder's, description of 1-1024 "
+                + "characters, compatibility of at most 500, no unknown top-level keys.")
+        boolean strict;
+    }
+
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {

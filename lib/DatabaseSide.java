@@ -75,7 +75,7 @@ final class DatabaseSide {
         Map<String, Row> rows = new LinkedHashMap<>();
         List<String> changed = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement(sql.selectListing())) {
-            ps.setFetchSize(1000);
+            ps.setFetchSize(5000);
             bindScope(ps, scope);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

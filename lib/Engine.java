@@ -28,11 +28,11 @@ import java.util.TreeMap;
 final class Engine {
     /** What a command asks for. {@code maxDelete} is a percentage; {@code backup} saves local copies it replaces. */
     record Request(String command, Cli.Options options, SyncPlan.Policy policy, DatabaseSide.Scope scope,
-            boolean check, int maxDelete, boolean backup) {
+            boolean check, int maxDelete, boolean backup, boolean strict) {
         Request(String command, Cli.Options options, SyncPlan.Mode mode, DatabaseSide.Scope scope, boolean force,
-                boolean backup) {
+                boolean backup, boolean strict) {
             this(command, options, new SyncPlan.Policy(mode, force, SyncPlan.Prefer.NONE, false), scope, false, 50,
-                    backup);
+                    backup, strict);
         }
 
         /** True when the run must change nothing: --dry-run or --check. */
@@ -70,12 +70,24 @@ final class Engine {
     }
 
     static int run(Request request, PrintWriter out, PrintWriter err) throws Exception {
-        return new Engine(request, out, err).run();
+        Engine engine = new Engine(request, out, err);
+        List<SyncPlan.Step> steps = engine.run();
+        return engine.report(engine.target, steps);
     }
 
-    private int run() throws Exception {
+    /** The plan a read-only request makes, without reporting it. */
+    static List<SyncPlan.Step> plan(Request request, PrintWriter err) throws Exception {
+        if (!request.readOnly()) {
+            throw new IllegalArgumentException("plan() is for read-only requests");
+        }
+        return new Engine(request, new PrintWriter(java.io.Writer.nullWriter()), err).run();
+    }
+
+    private Database.Target target;
+
+    private List<SyncPlan.Step> run() throws Exception {
         Cli.Options o = request.options();
-        Database.Target target = Database.resolve(o.db, Cli.env());
+        target = Database.resolve(o.db, Cli.env());
         Path skillsDir = o.skillsDir.toAbsolutePath().normalize();
         Path stateFile = SyncState.file(skillsDir, target.identity());
         Map<String, String> base = SyncState.load(stateFile, warnings::add);
@@ -179,7 +191,7 @@ final class Engine {
                 warnings.add("could not save the file hash cache (" + Cli.describe(e) + ")");
             }
         }
-        return report(target, steps);
+        return steps;
     }
 
     /**
@@ -217,14 +229,21 @@ final class Engine {
 
     /**
      * Reads and checks every local skill a step would send to the database, so a skill that cannot be stored
-     * faithfully shows as a skip in the plan (dry runs included). Contents are not kept: apply reads them again.
+     * faithfully shows as a skip in the plan (dry runs included), and lints it against the Agent Skills
+     * specification (warnings, or skips with --strict). Contents are not kept: apply reads them again.
      */
     private List<SyncPlan.Step> validateExports(Path skillsDir, List<SyncPlan.Step> steps) throws IOException {
         List<SyncPlan.Step> checked = new ArrayList<>();
         for (SyncPlan.Step s : steps) {
             if (s.action().writesDb() && s.action() != SyncPlan.Action.ARCHIVE_IN_DB) {
                 try {
-                    SkillMapping.toRecord(SkillFolder.read(skillsDir, s.path(), w -> { }));
+                    List<String> lint = SkillMapping.toRecord(SkillFolder.read(skillsDir, s.path(), w -> { })).lint();
+                    if (!lint.isEmpty() && request.strict()) {
+                        checked.add(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "SKILL.md: "
+                                + String.join("; ", lint) + " (--strict)"));
+                        continue;
+                    }
+                    lint.forEach(problem -> warnings.add("lint: " + s.path() + ": " + problem));
                 } catch (InvalidSkill e) {
                     checked.add(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP,
                             (e.file == null ? "" : e.file + ": ") + e.rule));

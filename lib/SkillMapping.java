@@ -56,7 +56,8 @@ final class SkillMapping {
     record SkillRecord(String path, String name, String description, String license, String version, String type,
             String weight, String loadPriority, String status, String skillStyle, String scope, List<String> keywords,
             List<String> tags, List<String> allowedTools, List<Capability> capabilities, List<Dependency> dependencies,
-            List<String> seeAlso, String frontmatter, String content, List<FileRow> files, String hash) {
+            List<String> seeAlso, String frontmatter, String content, List<FileRow> files, String hash,
+            List<String> lint) {
 
         List<String> categoryPaths() {
             List<String> paths = new ArrayList<>();
@@ -71,14 +72,14 @@ final class SkillMapping {
         SkillRecord restoring() {
             return new SkillRecord(path, name, description, license, version, type, weight, loadPriority,
                     status == null ? DEFAULT_STATUS : status, skillStyle, scope, keywords, tags, allowedTools,
-                    capabilities, dependencies, seeAlso, frontmatter, content, files, hash);
+                    capabilities, dependencies, seeAlso, frontmatter, content, files, hash, lint);
         }
 
         /** The record without its content, for what is kept after writing (relations, reporting). */
         SkillRecord withoutContent() {
             return new SkillRecord(path, name, description, license, version, type, weight, loadPriority, status,
                     skillStyle, scope, keywords, tags, allowedTools, capabilities, dependencies, seeAlso, null, null,
-                    List.of(), hash);
+                    List.of(), hash, lint);
         }
 
         String executablePaths() {
@@ -145,7 +146,42 @@ final class SkillMapping {
                 limited(path, "allowed tool", tools(path, first(v, meta, "allowed-tools")), 64),
                 capabilities(path, fm.body()), dependencies(path, first(v, meta, "dependencies")),
                 strings(path, firstAny(v, meta, "see_also", "see-also"), "see_also"),
-                fm.block(), fm.body(), files, skill.hash());
+                fm.block(), fm.body(), files, skill.hash(), lint(path, v));
+    }
+
+    /** Top-level keys the Agent Skills specification defines; anything else belongs under metadata:. */
+    static final List<String> SPEC_KEYS = List.of("name", "description", "license", "allowed-tools", "metadata",
+            "compatibility");
+
+    /**
+     * Where a frontmatter departs from the Agent Skills specification although it can be stored: the name differs
+     * from the folder's, the description is empty or longer than 1024 characters, compatibility is longer than 500,
+     * a top-level key is not one the specification defines. Warnings by default; --strict refuses such skills.
+     */
+    static List<String> lint(String path, Map<String, Object> values) {
+        List<String> problems = new ArrayList<>();
+        String folder = path.substring(path.lastIndexOf('/') + 1);
+        Object name = values.get("name");
+        if (name != null && !folder.equals(String.valueOf(name))) {
+            problems.add("name '" + abbreviate(String.valueOf(name)) + "' differs from the folder name '" + folder + "'");
+        }
+        Object description = values.get("description");
+        int length = description == null ? 0 : String.valueOf(description).strip().length();
+        if (length == 0 || length > 1024) {
+            problems.add("description must be 1-1024 characters (has " + length + ")");
+        }
+        Object compatibility = values.get("compatibility");
+        if (compatibility != null && String.valueOf(compatibility).length() > 500) {
+            problems.add("compatibility must be at most 500 characters (has " + String.valueOf(compatibility).length()
+                    + ")");
+        }
+        for (String key : values.keySet()) {
+            if (!SPEC_KEYS.contains(key)) {
+                problems.add("unknown top-level key '" + abbreviate(key) + "' (the specification puts other keys "
+                        + "under metadata:)");
+            }
+        }
+        return problems;
     }
 
     /**

@@ -507,6 +507,16 @@ final class SkillSql {
                 """.formatted(fingerprint.formatted("skill_fleet_skill_meta.skill_id"), paths));
     }
 
+    /** What `list` shows of each skill: path, name, status, version, files (SKILL.md included), last modified. */
+    static final String SELECT_SKILL_SUMMARIES = """
+            select s.skill_path, s.name, cast(s.status as text) as status, s.version,
+                   1 + (select count(*) from skill_files f where f.skill_id = s.skill_id) as files,
+                   cast(s.last_modified as text) as last_modified
+              from skills s
+             where """ + IN_SCOPE + """
+             order by s.skill_path
+            """;
+
     static final String SELECT_SKILL_KEYWORDS = """
             select keyword from skill_keywords where skill_id = ? order by keyword
             """;

@@ -33,6 +33,7 @@ final class TestSupport {
             case "import-from-db" -> new import_from_db();
             case "sync-db" -> new sync_db();
             case "skill-fleet" -> new skill_fleet();
+            case "list" -> new list_skills();
             default -> throw new IllegalArgumentException(command);
         };
         StringWriter out = new StringWriter();

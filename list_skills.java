@@ -1,0 +1,56 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//DESCRIPTION List the skills in the database, in a folder, or both with which side is ahead
+//JAVA 17+
+//SOURCES lib/*.java
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "list",
+        description = "List the skills in the database as a table (path, name, status, version, files, last "
+                + "modified): no SQL console needed. With --local, the skills of the folder; with --both, each "
+                + "skill on both sides and which side is ahead since the last sync.",
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  skill-fleet list --status draft",
+            "  skill-fleet list --local -s my-skills",
+            "  skill-fleet list --both --skill-path development --json"})
+class list_skills implements Callable<Integer> {
+    @Mixin Cli.Options options;
+    @Mixin Cli.ScopeOptions scope;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--status", paramLabel = "STATUS", defaultValue = "all",
+            description = "Only skills with this status: active, draft, deprecated, archived or all "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String status;
+
+    @Option(names = "--local", description = "List the skills of the folder instead of the database.")
+    boolean local;
+
+    @Option(names = "--both", description = "List both sides and which one is ahead (from the sync state).")
+    boolean both;
+
+    public static void main(String... args) {
+        Cli.main(new list_skills(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!status.equals("all") && !SkillMapping.STATUSES.contains(status)) {
+            throw new ParameterException(spec.commandLine(),
+                    "--status must be one of active, draft, deprecated, archived, all (got '" + status + "')");
+        }
+        if (local && both) {
+            throw new ParameterException(spec.commandLine(), "--local and --both do not go together");
+        }
+        SkillList.Side side = both ? SkillList.Side.BOTH : local ? SkillList.Side.LOCAL : SkillList.Side.DATABASE;
+        return SkillList.run(options, new DatabaseSide.Scope(status, scope.prefix()), side,
+                spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+}
