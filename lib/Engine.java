@@ -307,9 +307,8 @@ final class Engine {
         }
         String hint = "; nothing was changed (--force overrides this check)";
         if (!folderExists || local.isEmpty()) {
-            throw new Aborted("the skills folder " + request.options().skillsDir + " is " + (folderExists ? "empty"
-                    : "missing") + " but held " + base.size() + " skills at the last sync (unmounted or mistyped?)"
-                    + hint);
+            throw new Aborted("the skills folder " + request.options().skillsDir + (folderExists ? " is empty but held "
+                    : " is missing but held ") + base.size() + " skills at the last sync (unmounted or mistyped?)" + hint);
         }
         if (rows.values().stream().noneMatch(r -> !r.archived())) {
             throw new Aborted("the database has no skills in scope but had " + base.size()
