@@ -39,10 +39,7 @@ class import_from_db implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!status.equals("all") && !SkillMapping.STATUSES.contains(status)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--status must be one of active, draft, deprecated, archived, all (got '" + status + "')");
-        }
+        Cli.status(spec, status);
         return Engine.run(new Engine.Request(spec.name(), options, SyncPlan.Mode.IMPORT,
                 new DatabaseSide.Scope(status, scope.prefix()), force, !noBackup, false), spec.commandLine().getOut(),
                 spec.commandLine().getErr());

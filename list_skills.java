@@ -42,10 +42,7 @@ class list_skills implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!status.equals("all") && !SkillMapping.STATUSES.contains(status)) {
-            throw new ParameterException(spec.commandLine(),
-                    "--status must be one of active, draft, deprecated, archived, all (got '" + status + "')");
-        }
+        Cli.status(spec, status);
         if (local && both) {
             throw new ParameterException(spec.commandLine(), "--local and --both do not go together");
         }

@@ -62,10 +62,7 @@ class sync_db implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!status.equals("all") && !SkillMapping.STATUSES.contains(status)) {
-            throw new ParameterException(spec.commandLine(),
-                    "--status must be one of active, draft, deprecated, archived, all (got '" + status + "')");
-        }
+        Cli.status(spec, status);
         SyncPlan.Prefer side = switch (prefer == null ? "" : prefer) {
             case "" -> SyncPlan.Prefer.NONE;
             case "local" -> SyncPlan.Prefer.LOCAL;

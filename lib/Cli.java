@@ -74,6 +74,15 @@ final class Cli {
         boolean verbose;
     }
 
+    /** A --status value, checked: one of the statuses, or "all". */
+    static String status(picocli.CommandLine.Model.CommandSpec spec, String status) {
+        if (!status.equals("all") && !SkillMapping.STATUSES.contains(status)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--status must be one of active, draft, deprecated, archived, all (got '" + status + "')");
+        }
+        return status;
+    }
+
     /** Which skills are in play. */
     static final class ScopeOptions {
         @Option(names = "--skill-path", paramLabel = "PREFIX",

@@ -195,7 +195,8 @@ final class DatabaseSide {
         return out;
     }
 
-    private static void bindScope(PreparedStatement ps, Scope scope) throws SQLException {
+    /** Binds the six parameters of SkillSql's scope condition (status, then path prefix). */
+    static void bindScope(PreparedStatement ps, Scope scope) throws SQLException {
         ps.setString(1, scope.status());
         ps.setString(2, scope.status());
         ps.setString(3, scope.pathPrefix());

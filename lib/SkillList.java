@@ -77,12 +77,7 @@ final class SkillList {
                 return entries;
             }
             try (PreparedStatement ps = c.prepareStatement(SkillSql.SELECT_SKILL_SUMMARIES)) {
-                ps.setString(1, scope.status());
-                ps.setString(2, scope.status());
-                ps.setString(3, scope.pathPrefix());
-                ps.setString(4, scope.pathPrefix());
-                ps.setInt(5, scope.pathPrefix().length() + 1);
-                ps.setString(6, scope.pathPrefix() + "/");
+                DatabaseSide.bindScope(ps, scope);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         entries.add(new Entry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
