@@ -60,7 +60,7 @@ final class Engine {
     private final PrintWriter out;
     private final PrintWriter err;
     private final List<String> warnings = new ArrayList<>();
-    private volatile boolean failed;
+    private boolean failed;
     private Path backupDir;
 
     private Engine(Request request, PrintWriter out, PrintWriter err) {
@@ -498,7 +498,7 @@ final class Engine {
     }
 
     /** Saves a version about to be replaced under .skill-fleet/backup/<timestamp>/<side>/<skill path>/. */
-    private synchronized void backup(String sideName, Skill skill) throws IOException {
+    private void backup(String sideName, Skill skill) throws IOException {
         if (!request.backup()) {
             return;
         }
