@@ -66,8 +66,18 @@ class CliTest {
     }
 
     @Test
+    void theReadmesFirstCommandRunsThroughTheCatalogInTheCheckout(@TempDir Path tmp) throws Exception {
+        TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), tmp.resolve("skills"));
+        Proc p = exec(TestSupport.repoRoot(), Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString()), wrapper(),
+                "sync-db", "-s", tmp.resolve("skills").toString());
+        assertEquals(0, p.code(), p.out() + p.err());
+        assertTrue(p.out().contains("sync-db: 5 created"), p.out());
+        assertTrue(Files.isRegularFile(tmp.resolve("home/skills.db")));
+    }
+
+    @Test
     void everyCommandsHelpShowsExamplesAndExitCodes(@TempDir Path tmp) throws Exception {
-        for (String command : List.of("export-to-db", "import-from-db", "sync-db")) {
+        for (String command : List.of("export-to-db", "import-from-db", "sync-db", "list")) {
             Proc p = exec(tmp, Map.of(), wrapper(), "skill-fleet@" + TestSupport.repoRoot(), command, "--help");
             assertEquals(0, p.code(), p.err());
             assertTrue(p.out().contains("Examples:") && p.out().contains("Exit codes:")
