@@ -62,6 +62,18 @@ final class Engine {
     private final List<String> warnings = new ArrayList<>();
     private boolean failed;
     private Path backupDir;
+    private final long started = System.nanoTime();
+    private long lastPhase = started;
+
+    /** With -v, how long each phase took (stderr), so a slow run shows where its time goes. */
+    private void phase(String name) {
+        long now = System.nanoTime();
+        if (request.options().verbose && !request.options().json) {
+            err.printf(java.util.Locale.ROOT, "timing: %-28s %6.2f s (total %.2f s)%n", name, (now - lastPhase) / 1e9,
+                    (now - started) / 1e9);
+        }
+        lastPhase = now;
+    }
 
     private Engine(Request request, PrintWriter out, PrintWriter err) {
         this.request = request;
@@ -107,6 +119,7 @@ final class Engine {
         DatabaseSide.Scope scope = request.scope();
         HashCache cache = HashCache.load(skillsDir);
         Map<String, SyncPlan.Side> local = listLocal(skillsDir, scope, cache);
+        phase("list the folder");
 
         Map<String, DatabaseSide.Row> rows = new LinkedHashMap<>();
         List<SyncPlan.Step> steps;
@@ -133,6 +146,7 @@ final class Engine {
                     rows.putAll(side.list(request.mode() == SyncPlan.Mode.SYNC
                             ? new DatabaseSide.Scope("all", scope.pathPrefix()) : scope));
                 }
+                phase("connect and list the database");
                 java.util.Set<String> outOfPlay = request.mode() == SyncPlan.Mode.SYNC && !scope.status().equals("all")
                         ? narrowToStatus(scope.status(), skillsDir, local, rows) : java.util.Set.of();
                 base.forEach((p, h) -> {
@@ -144,6 +158,7 @@ final class Engine {
                 rows.forEach((p, r) -> db.put(p, new SyncPlan.Side(r.hash(), r.invalid(), r.recordedHash(),
                         r.archived())));
                 steps = validateExports(skillsDir, SyncPlan.plan(request.policy(), local, db, baseInPlay));
+                phase("plan");
                 if (request.mode() == SyncPlan.Mode.SYNC && !request.policy().force()) {
                     brakes(steps, local, rows, baseInPlay, Files.isDirectory(skillsDir));
                 }
@@ -151,10 +166,12 @@ final class Engine {
                     steps = applyToDatabase(c, side, skillsDir, steps, rows);
                     tx.commit();
                     committed = true;
+                    phase("write the database");
                 }
             }
             if (!request.readOnly()) {
                 steps = applyToFolder(side, skillsDir, steps, rows);
+                phase("write the folder");
             }
         } catch (SQLException e) {
             if (connected && isConnectionLoss(e)) {
