@@ -38,8 +38,6 @@ final class DatabaseSide {
 
     /** Which skills are in play: a status ('all' for any) and a skill path prefix ('' for all). */
     record Scope(String status, String pathPrefix) {
-        static final Scope ALL = new Scope("all", "");
-
         boolean contains(String path) {
             return pathPrefix.isEmpty() || path.equals(pathPrefix) || path.startsWith(pathPrefix + "/");
         }

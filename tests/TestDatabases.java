@@ -8,7 +8,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * The databases tests run against. PostgreSQL is the server named by TEST_DATABASE_URL (CI sets it; a test that
@@ -76,9 +75,5 @@ final class TestDatabases {
             }
         }
         return serverUrl;
-    }
-
-    static Function<String, String> noEnvironment() {
-        return n -> null;
     }
 }
