@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footerHeading = "%nExamples:%n",
         footer = {
             "  import-from-db                # active skills into ./skills",
-            "  import-from-db --status all -s /tmp/all-skills",
+            "  import-from-db --status all -s all-skills",
             "  import-from-db --status draft --skill-path development -n"})
 class import_from_db implements Callable<Integer> {
     @Mixin Cli.Options options;
