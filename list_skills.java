@@ -23,12 +23,9 @@ import picocli.CommandLine.Model.CommandSpec;
 class list_skills implements Callable<Integer> {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;
+    @Mixin Cli.AnyStatusOption status;
     @Spec CommandSpec spec;
 
-    @Option(names = "--status", paramLabel = "STATUS", defaultValue = "all",
-            description = "Only skills with this status: active, draft, deprecated, archived or all "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String status;
 
     @Option(names = "--local", description = "List the skills of the folder instead of the database.")
     boolean local;
@@ -42,12 +39,12 @@ class list_skills implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Cli.status(spec, status);
+        Cli.status(spec, status.status);
         if (local && both) {
             throw new ParameterException(spec.commandLine(), "--local and --both do not go together");
         }
         SkillList.Side side = both ? SkillList.Side.BOTH : local ? SkillList.Side.LOCAL : SkillList.Side.DATABASE;
-        return SkillList.run(options, new DatabaseSide.Scope(status, scope.prefix()), side,
+        return SkillList.run(options, new DatabaseSide.Scope(status.status, scope.prefix()), side,
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

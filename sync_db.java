@@ -25,13 +25,10 @@ import picocli.CommandLine.Model.CommandSpec;
 class sync_db implements Callable<Integer> {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;
+    @Mixin Cli.AnyStatusOption status;
     @Mixin Cli.LintOptions lint;
     @Spec CommandSpec spec;
 
-    @Option(names = "--status", paramLabel = "STATUS", defaultValue = "all",
-            description = "Only skills with this status on either side: active, draft, deprecated, archived or all "
-                    + "(default: ${DEFAULT-VALUE}).")
-    String status;
 
     @Option(names = "--check", description = "Change nothing; exit 4 when anything would change, 0 when in sync.")
     boolean check;
@@ -62,7 +59,7 @@ class sync_db implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Cli.status(spec, status);
+        Cli.status(spec, status.status);
         SyncPlan.Prefer side = switch (prefer == null ? "" : prefer) {
             case "" -> SyncPlan.Prefer.NONE;
             case "local" -> SyncPlan.Prefer.LOCAL;
@@ -75,7 +72,7 @@ class sync_db implements Callable<Integer> {
         }
         SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, force, side, noDelete);
         return Engine.run(new Engine.Request(spec.name(), options, policy,
-                new DatabaseSide.Scope(status, scope.prefix()), check, maxDelete, !noBackup, lint.strict),
+                new DatabaseSide.Scope(status.status, scope.prefix()), check, maxDelete, !noBackup, lint.strict),
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -83,6 +83,14 @@ final class Cli {
         return status;
     }
 
+    /** --status for the commands that consider every status unless told otherwise. */
+    static final class AnyStatusOption {
+        @Option(names = "--status", paramLabel = "STATUS", defaultValue = "all",
+                description = "Only skills with this status (on either side, for sync-db): active, draft, "
+                        + "deprecated, archived or all (default: ${DEFAULT-VALUE}).")
+        String status;
+    }
+
     /** Which skills are in play. */
     static final class ScopeOptions {
         @Option(names = "--skill-path", paramLabel = "PREFIX",
