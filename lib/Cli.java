@@ -72,6 +72,11 @@ final class Cli {
 
         @Option(names = {"-v", "--verbose"}, description = "Print every skill's action, and stack traces on errors.")
         boolean verbose;
+
+        /** The options as plain settings for the engine. */
+        Settings settings() {
+            return new Settings(skillsDir, db, dryRun, json, maxFileSize, quiet, verbose);
+        }
     }
 
     /** A --status value, checked: one of the statuses, or "all". */
@@ -97,15 +102,13 @@ final class Cli {
                 description = "Only the skill at this path and the skills below it (e.g. development/languages).")
         String skillPath;
 
-        String prefix() {
-            if (skillPath == null) {
-                return "";
-            }
-            String p = skillPath.strip();
+        /** The scope these options and a --status value select. */
+        Scope with(String status) {
+            String p = skillPath == null ? "" : skillPath.strip();
             while (p.endsWith("/")) {
                 p = p.substring(0, p.length() - 1);
             }
-            return p;
+            return new Scope(status, p);
         }
     }
 
@@ -175,10 +178,14 @@ final class Cli {
         return USAGE;
     }
 
+    /**
+     * {@code cl} is the command that failed (a subcommand under skill-fleet); {@code parsed} is the top-level parse
+     * result, which under the parent command holds no -v: ask the failing command's own.
+     */
     private static int handle(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         err.println("error: " + Secrets.redact(describe(e)));
-        if (parsed.hasMatchedOption("-v")) {
+        if (cl.getParseResult() != null && cl.getParseResult().hasMatchedOption("-v")) {
             StringWriter trace = new StringWriter();
             e.printStackTrace(new PrintWriter(trace));
             err.print(Secrets.redact(trace.toString()));
