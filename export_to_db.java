@@ -34,8 +34,7 @@ class export_to_db implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        return Engine.run(new Engine.Request(spec.name(), options, SyncPlan.Mode.EXPORT,
-                new DatabaseSide.Scope("all", scope.prefix()), force, false, lint.strict), spec.commandLine().getOut(),
-                spec.commandLine().getErr());
+        return Engine.run(new Engine.Request(spec.name(), options.settings(), SyncPlan.Mode.EXPORT,
+                scope.with("all"), force, false, lint.strict), spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

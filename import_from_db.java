@@ -40,8 +40,7 @@ class import_from_db implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Cli.status(spec, status);
-        return Engine.run(new Engine.Request(spec.name(), options, SyncPlan.Mode.IMPORT,
-                new DatabaseSide.Scope(status, scope.prefix()), force, !noBackup, false), spec.commandLine().getOut(),
-                spec.commandLine().getErr());
+        return Engine.run(new Engine.Request(spec.name(), options.settings(), SyncPlan.Mode.IMPORT,
+                scope.with(status), force, !noBackup, false), spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -44,7 +44,7 @@ class list_skills implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--local and --both do not go together");
         }
         SkillList.Side side = both ? SkillList.Side.BOTH : local ? SkillList.Side.LOCAL : SkillList.Side.DATABASE;
-        return SkillList.run(options, new DatabaseSide.Scope(status.status, scope.prefix()), side,
+        return SkillList.run(options.settings(), scope.with(status.status), side,
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

@@ -71,8 +71,8 @@ class sync_db implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--max-delete must be a percentage from 0 to 100");
         }
         SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, force, side, noDelete);
-        return Engine.run(new Engine.Request(spec.name(), options, policy,
-                new DatabaseSide.Scope(status.status, scope.prefix()), check, maxDelete, !noBackup, lint.strict),
+        return Engine.run(new Engine.Request(spec.name(), options.settings(), policy, scope.with(status.status), check,
+                maxDelete, !noBackup, lint.strict),
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

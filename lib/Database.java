@@ -158,19 +158,19 @@ final class Database {
             }
         }
         List<String> hosts = new ArrayList<>();
-        String defaultPort = orDefault(env.apply("PGPORT"), "5432");
-        String hostList = authority.isEmpty() ? orDefault(env.apply("PGHOST"), "localhost") : authority;
+        String defaultPort = nonEmptyOr(env.apply("PGPORT"), "5432");
+        String hostList = authority.isEmpty() ? nonEmptyOr(env.apply("PGHOST"), "localhost") : authority;
         for (String h : hostList.split(",")) {
             hosts.add(hostPort(h, defaultPort));
         }
         if (user == null || user.isEmpty()) {
-            user = orDefault(env.apply("PGUSER"), System.getProperty("user.name"));
+            user = nonEmptyOr(env.apply("PGUSER"), System.getProperty("user.name"));
         }
         if (password == null) {
             password = env.apply("PGPASSWORD");
         }
         if (dbname.isEmpty()) {
-            dbname = orDefault(env.apply("PGDATABASE"), user);
+            dbname = nonEmptyOr(env.apply("PGDATABASE"), user);
         }
         copyEnv(env, props, "PGSSLMODE", "sslmode");
         copyEnv(env, props, "PGAPPNAME", "ApplicationName");
@@ -252,9 +252,7 @@ final class Database {
                 return DriverManager.getConnection(target.jdbcUrl(), target.properties());
             } catch (SQLException e) {
                 // A serverless database waking from idle refuses or drops the first connections: retry those.
-                String state = e.getSQLState() == null ? "" : e.getSQLState();
-                boolean transientFailure = state.startsWith("08") || state.equals("57P03");
-                if (!transientFailure || attempt >= attempts) {
+                if (!isConnectionLoss(e) || attempt >= attempts) {
                     throw new SQLException("cannot connect to " + target.display() + ": " + e.getMessage(),
                             e.getSQLState(), e);
                 }
@@ -266,6 +264,16 @@ final class Database {
                 }
             }
         }
+    }
+
+    /**
+     * A connection that could not be made, broke or was ended by the server: SQL state class 08 (connection
+     * exception), or 57P01-57P03 (administrator or crash shutdown, cannot connect now: a server restarting or
+     * waking up). Connecting retries these; during a run they mean "lost the connection".
+     */
+    static boolean isConnectionLoss(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 
     /** Connection attempts on PostgreSQL, with 0.5 s, 1 s, 2 s between them. */
@@ -347,7 +355,7 @@ final class Database {
         }
     }
 
-    private static String orDefault(String value, String fallback) {
+    private static String nonEmptyOr(String value, String fallback) {
         return value == null || value.isEmpty() ? fallback : value;
     }
 

@@ -2,6 +2,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -33,13 +34,6 @@ final class DatabaseSide {
             String invalid) {
         boolean archived() {
             return "archived".equals(status);
-        }
-    }
-
-    /** Which skills are in play: a status ('all' for any) and a skill path prefix ('' for all). */
-    record Scope(String status, String pathPrefix) {
-        boolean contains(String path) {
-            return pathPrefix.isEmpty() || path.equals(pathPrefix) || path.startsWith(pathPrefix + "/");
         }
     }
 
@@ -204,11 +198,11 @@ final class DatabaseSide {
     }
 
     /**
-     * Writes a batch of skills with a fixed number of statements: new rows are inserted (service defaults, status
-     * active, type technical) unless a row appeared meanwhile; existing rows are updated only while their fingerprint
-     * is the one the plan saw (columns whose key the frontmatter lacks keep their value). Then their files and the
-     * lists the frontmatter carries are replaced. Returns the paths written; the others changed meanwhile
-     * (conflicts).
+     * Writes a batch of skills with a fixed number of statements: new rows are inserted (the service's defaults
+     * where the frontmatter is silent) unless a row appeared meanwhile; existing rows are updated only while their
+     * fingerprint is the one the plan saw (columns whose key the frontmatter lacks keep their value). Then their
+     * files and the lists the frontmatter carries are replaced. Returns the skill ids written by path; the others
+     * changed meanwhile (conflicts).
      */
     Map<String, Long> write(List<Write> writes) throws SQLException {
         List<Write> creates = writes.stream().filter(w -> w.existing() == null).toList();
@@ -216,21 +210,16 @@ final class DatabaseSide {
         Set<String> taken = new HashSet<>();
         if (!creates.isEmpty()) {
             taken.addAll(ids(creates.stream().map(w -> w.record().path()).toList()).keySet());
-            batch(SkillSql.INSERT_SKILL, creates.stream().filter(w -> !taken.contains(w.record().path())).map(w -> {
-                SkillMapping.SkillRecord r = w.record();
-                return new Object[] {r.path(), r.name(), r.description() == null ? "" : r.description(),
-                        orDefault(r.version(), "1.0.0"), orDefault(r.type(), SkillMapping.DEFAULT_TYPE),
-                        orDefault(r.weight(), "medium"), orDefault(r.loadPriority(), "task_specific"),
-                        orDefault(r.status(), SkillMapping.DEFAULT_STATUS), r.skillStyle(), r.content(), r.scope(),
-                        r.hash()};
-            }).toList());
+            batch(SkillSql.INSERT_SKILL, creates.stream().filter(w -> !taken.contains(w.record().path()))
+                    .map(w -> w.record().newRow()).toList(), DatabaseSide::bindSkillsRow);
         }
-        int[] counts = batch(sql.updateSkill(), updates.stream().map(w -> {
-            SkillMapping.SkillRecord r = w.existing().archived() ? w.record().restoring() : w.record();
-            return new Object[] {r.name(), r.description(), r.version(), r.type(), r.weight(), r.loadPriority(),
-                r.status(), r.skillStyle(), r.scope(), r.content(), r.hash(), w.existing().skillId(),
-                w.existing().fingerprint()};
-        }).toList());
+        int[] counts = batch(sql.updateSkill(), updates, (p, w) -> {
+            SkillMapping.SkillsRow r = w.record().updateRow(w.existing().archived());
+            p.string(r.name()).string(r.description()).string(r.version()).string(r.type()).string(r.weight())
+                    .string(r.loadPriority()).string(r.status()).string(r.skillStyle()).string(r.scope())
+                    .string(r.content()).string(r.hash()).number(w.existing().skillId())
+                    .string(w.existing().fingerprint());
+        });
         List<SkillMapping.SkillRecord> done = new ArrayList<>();
         for (Write w : creates) {
             if (!taken.contains(w.record().path())) {
@@ -243,73 +232,179 @@ final class DatabaseSide {
             }
         }
         Map<String, Long> ids = ids(done.stream().map(SkillMapping.SkillRecord::path).toList());
-        List<Object[]> meta = new ArrayList<>();
-        List<Object[]> skillIds = new ArrayList<>();
-        List<Object[]> files = new ArrayList<>();
-        Map<String, List<Object[]>> lists = new LinkedHashMap<>();
-        Set<String> categories = new java.util.TreeSet<>();
-        List<Object[]> skillCategories = new ArrayList<>();
-        for (SkillMapping.SkillRecord r : done) {
-            long id = ids.get(r.path());
-            meta.add(new Object[] {id, r.frontmatter(), r.license(), r.executablePaths(), r.hash()});
-            skillIds.add(new Object[] {id});
-            for (SkillMapping.FileRow f : r.files()) {
-                files.add(new Object[] {id, f.fileType(), f.relativePath(), f.filename(), f.content(), f.binary(),
-                    f.size(), f.checksum()});
-            }
-            list(lists, "keywords", id, r.keywords(), v -> new Object[] {id, v});
-            list(lists, "tags", id, r.tags(), v -> new Object[] {id, v});
-            list(lists, "tools", id, r.allowedTools(), v -> new Object[] {id, v});
-            for (int i = 0; i < r.capabilities().size(); i++) {
-                SkillMapping.Capability c = r.capabilities().get(i);
-                lists.computeIfAbsent("capabilities.delete", k -> new ArrayList<>());
-                if (i == 0) {
-                    lists.get("capabilities.delete").add(new Object[] {id});
-                }
-                lists.computeIfAbsent("capabilities", k -> new ArrayList<>())
-                        .add(new Object[] {id, c.name(), c.description(), i});
-            }
-            List<String> paths = r.categoryPaths();
-            categories.addAll(paths);
-            for (int i = 0; i < paths.size(); i++) {
-                skillCategories.add(new Object[] {id, paths.get(i), i == paths.size() - 1});
-            }
-        }
-        batch(SkillSql.UPSERT_SKILL_META, meta);
-        batch(SkillSql.DELETE_SKILL_FILES, skillIds);
-        batch(SkillSql.INSERT_SKILL_FILE, files);
-        replace(SkillSql.DELETE_SKILL_KEYWORDS, SkillSql.INSERT_SKILL_KEYWORD, lists, "keywords");
-        replace(SkillSql.DELETE_SKILL_TAGS, SkillSql.INSERT_SKILL_TAG, lists, "tags");
-        replace(SkillSql.DELETE_SKILL_TOOLS, SkillSql.INSERT_SKILL_TOOL, lists, "tools");
-        replace(SkillSql.DELETE_CAPABILITIES, SkillSql.INSERT_CAPABILITY, lists, "capabilities");
+        List<SkillMapping.OwnedRows> owned = done.stream().map(r -> r.ownedRows(ids.get(r.path()))).toList();
+        batch(SkillSql.UPSERT_SKILL_META, owned.stream().map(SkillMapping.OwnedRows::meta).toList(), (p, m) ->
+                p.number(m.skillId()).string(m.frontmatter()).string(m.license()).string(m.executablePaths())
+                        .string(m.hash()));
+        batch(SkillSql.DELETE_SKILL_FILES, owned.stream().map(o -> o.meta().skillId()).toList(), Params::number);
+        batch(SkillSql.INSERT_SKILL_FILE, flat(owned, SkillMapping.OwnedRows::files), (p, o) -> {
+            SkillMapping.FileRow f = o.file();
+            p.number(o.skillId()).string(f.fileType()).string(f.relativePath()).string(f.filename())
+                    .string(f.content()).bytes(f.binary()).number(f.size()).string(f.checksum());
+        });
+        replace(SkillSql.DELETE_SKILL_KEYWORDS, SkillSql.INSERT_SKILL_KEYWORD, owned, SkillMapping.OwnedRows::keywords,
+                DatabaseSide::bindValueRow);
+        replace(SkillSql.DELETE_SKILL_TAGS, SkillSql.INSERT_SKILL_TAG, owned, SkillMapping.OwnedRows::tags,
+                DatabaseSide::bindValueRow);
+        replace(SkillSql.DELETE_SKILL_TOOLS, SkillSql.INSERT_SKILL_TOOL, owned, SkillMapping.OwnedRows::allowedTools,
+                DatabaseSide::bindValueRow);
+        replace(SkillSql.DELETE_CAPABILITIES, SkillSql.INSERT_CAPABILITY, owned, SkillMapping.OwnedRows::capabilities,
+                (p, c) -> p.number(c.skillId()).string(c.name()).string(c.description()).number(c.sortOrder()));
         // Parents before children: a category's parent_id is looked up by path as it is inserted.
-        batch(SkillSql.INSERT_CATEGORY, categories.stream()
+        batch(SkillSql.INSERT_CATEGORY, done.stream().flatMap(r -> r.categoryPaths().stream()).distinct()
                 .sorted(java.util.Comparator.comparingInt((String c) -> c.split("/").length).thenComparing(c -> c))
-                .map(c -> {
-                    int slash = c.lastIndexOf('/');
-                    return new Object[] {c, c.substring(slash + 1), slash < 0 ? null : c.substring(0, slash),
-                        c.split("/").length - 1};
-                }).toList());
-        batch(SkillSql.UPSERT_SKILL_CATEGORY, skillCategories);
+                .map(SkillMapping.CategoryRow::of).toList(),
+                (p, c) -> p.string(c.path()).string(c.name()).string(c.parentPath()).number(c.level()));
+        batch(SkillSql.UPSERT_SKILL_CATEGORY, flat(owned, SkillMapping.OwnedRows::categories),
+                (p, c) -> p.number(c.skillId()).string(c.categoryPath()).bool(c.primary()));
         refreshFingerprints(ids.keySet());
         return ids;
     }
 
-    private static void list(Map<String, List<Object[]>> lists, String name, long id, List<String> values,
-            java.util.function.Function<String, Object[]> row) {
-        if (values.isEmpty()) {
-            return;
-        }
-        lists.computeIfAbsent(name + ".delete", k -> new ArrayList<>()).add(new Object[] {id});
-        for (String v : values) {
-            lists.computeIfAbsent(name, k -> new ArrayList<>()).add(row.apply(v));
-        }
+    private static void bindSkillsRow(Params p, SkillMapping.SkillsRow r) throws SQLException {
+        p.string(r.path()).string(r.name()).string(r.description()).string(r.version()).string(r.type())
+                .string(r.weight()).string(r.loadPriority()).string(r.status()).string(r.skillStyle())
+                .string(r.content()).string(r.scope()).string(r.hash());
     }
 
-    private void replace(String delete, String insert, Map<String, List<Object[]>> lists, String name)
-            throws SQLException {
-        batch(delete, lists.getOrDefault(name + ".delete", List.of()));
-        batch(insert, lists.getOrDefault(name, List.of()));
+    private static void bindValueRow(Params p, SkillMapping.ValueRow v) throws SQLException {
+        p.number(v.skillId()).string(v.value());
+    }
+
+    private static <T> List<T> flat(List<SkillMapping.OwnedRows> owned,
+            java.util.function.Function<SkillMapping.OwnedRows, List<T>> part) {
+        return owned.stream().flatMap(o -> part.apply(o).stream()).toList();
+    }
+
+    /**
+     * Replaces one list table's rows for the skills that carry that list: a skill whose frontmatter has no such
+     * list keeps the rows it has.
+     */
+    private <T> void replace(String delete, String insert, List<SkillMapping.OwnedRows> owned,
+            java.util.function.Function<SkillMapping.OwnedRows, List<T>> part, Binder<T> binder) throws SQLException {
+        batch(delete, owned.stream().filter(o -> !part.apply(o).isEmpty()).map(o -> o.meta().skillId()).toList(),
+                Params::number);
+        batch(insert, flat(owned, part), binder);
+    }
+
+    /** A skill of the other side (the folder), read when it is about to be written. */
+    @FunctionalInterface
+    interface SkillSource {
+        Skill read(String path) throws java.io.IOException;
+    }
+
+    /**
+     * Applies the plan's database steps inside the caller's transaction: archives, then writes in batches, a fixed
+     * number of statements per batch, each write compare-and-swap on the fingerprint the plan saw (a row changed
+     * meanwhile becomes a conflict) and each local copy re-read and re-hashed (a folder changed meanwhile becomes a
+     * conflict). A batch the database refuses is retried skill by skill under savepoints, so one refused skill
+     * becomes a skip and the others go through. Database versions a write replaces although someone else changed
+     * them are handed to {@code backup} first (when it is not null). Returns every step as it ended.
+     */
+    List<SyncPlan.Step> apply(List<SyncPlan.Step> steps, Map<String, Row> rows, SkillSource local,
+            SqlConsumer<Skill> backup, Settings settings, Consumer<String> warn)
+            throws SQLException, java.io.IOException {
+        Map<String, SyncPlan.Step> outcome = new LinkedHashMap<>();
+        steps.forEach(s -> outcome.put(s.path(), s));
+        List<Row> archives = new ArrayList<>();
+        List<SyncPlan.Step> writes = new ArrayList<>();
+        for (SyncPlan.Step s : steps) {
+            if (s.action() == SyncPlan.Action.ARCHIVE_IN_DB) {
+                archives.add(rows.get(s.path()));
+            } else if (s.action().writesDb()) {
+                writes.add(s);
+            }
+        }
+        for (int from = 0; from < archives.size(); from += BATCH) {
+            List<Row> batch = archives.subList(from, Math.min(archives.size(), from + BATCH));
+            Set<String> done = archive(batch);
+            for (Row r : batch) {
+                if (!done.contains(r.path())) {
+                    outcome.put(r.path(), changedMeanwhile(r.path()));
+                }
+            }
+        }
+        Map<Long, SkillMapping.SkillRecord> written = new LinkedHashMap<>();
+        try (Progress progress = Progress.of("to database", writes.size(), settings)) {
+            for (int from = 0; from < writes.size(); from += BATCH) {
+                progress.step(Math.min(BATCH, writes.size() - from));
+                List<Write> batch = new ArrayList<>();
+                List<String> overwritten = new ArrayList<>();
+                for (SyncPlan.Step s : writes.subList(from, Math.min(writes.size(), from + BATCH))) {
+                    Skill skill = local.read(s.path());
+                    if (!skill.hash().equals(s.localHash())) {
+                        outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
+                                "changed in the folder while this run was working; run again"));
+                        continue;
+                    }
+                    try {
+                        batch.add(new Write(SkillMapping.toRecord(skill), rows.get(s.path())));
+                    } catch (InvalidSkill e) {
+                        outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, e.rule));
+                        continue;
+                    }
+                    if (s.overwritesChange() && rows.containsKey(s.path())) {
+                        overwritten.add(s.path());
+                    }
+                }
+                if (!overwritten.isEmpty() && backup != null) {
+                    fetch(overwritten, f -> backup.accept(f.skill()));
+                }
+                Map<String, Long> ids = writeOrSkip(batch, outcome);
+                for (Write w : batch) {
+                    Long id = ids.get(w.record().path());
+                    if (id == null) {
+                        outcome.put(w.record().path(), changedMeanwhile(w.record().path()));
+                    } else if (id >= 0) {
+                        written.put(id, w.record().withoutContent());
+                    }
+                }
+            }
+        }
+        writeRelations(written, warn);
+        return new ArrayList<>(outcome.values());
+    }
+
+    /**
+     * Writes a batch under a savepoint; when the database refuses it, retries skill by skill, each refused one
+     * becoming a skip (id -1). A lost connection is never retried.
+     */
+    private Map<String, Long> writeOrSkip(List<Write> batch, Map<String, SyncPlan.Step> outcome) throws SQLException {
+        Savepoint sp = connection.setSavepoint();
+        try {
+            Map<String, Long> ids = write(batch);
+            connection.releaseSavepoint(sp);
+            return ids;
+        } catch (SQLException e) {
+            connection.rollback(sp);
+            if (Database.isConnectionLoss(e)) {
+                throw e;
+            }
+        }
+        Map<String, Long> ids = new HashMap<>();
+        for (Write w : batch) {
+            Savepoint one = connection.setSavepoint();
+            try {
+                ids.putAll(write(List.of(w)));
+                connection.releaseSavepoint(one);
+            } catch (SQLException refused) {
+                connection.rollback(one);
+                if (Database.isConnectionLoss(refused)) {
+                    throw refused;
+                }
+                String path = w.record().path();
+                outcome.put(path, new SyncPlan.Step(path, SyncPlan.Action.SKIP,
+                        "the database refused it: " + Cli.describe(refused)));
+                ids.put(path, -1L);
+            }
+        }
+        return ids;
+    }
+
+    /** The step of a skill whose row changed between the plan and the write: a conflict. */
+    static SyncPlan.Step changedMeanwhile(String path) {
+        return new SyncPlan.Step(path, SyncPlan.Action.CONFLICT,
+                "changed in the database while this run was planning; run again");
     }
 
     /**
@@ -317,17 +412,16 @@ final class DatabaseSide {
      * archived row's hash as this tool's write. Returns the paths archived.
      */
     Set<String> archive(List<Row> rows) throws SQLException, java.io.IOException {
-        int[] counts = batch(sql.archiveSkill(), rows.stream()
-                .map(r -> new Object[] {r.skillId(), r.fingerprint()}).toList());
+        int[] counts = batch(sql.archiveSkill(), rows, (p, r) -> p.number(r.skillId()).string(r.fingerprint()));
         Set<String> done = new LinkedHashSet<>();
         for (int i = 0; i < rows.size(); i++) {
             if (counts[i] != 0) {
                 done.add(rows.get(i).path());
             }
         }
-        List<Object[]> meta = new ArrayList<>();
-        fetch(done, f -> meta.add(new Object[] {f.row().hash(), f.row().skillId()}));
-        batch(SkillSql.UPDATE_META_HASH, meta);
+        List<Row> archived = new ArrayList<>();
+        fetch(done, f -> archived.add(f.row()));
+        batch(SkillSql.UPDATE_META_HASH, archived, (p, r) -> p.string(r.hash()).number(r.skillId()));
         refreshFingerprints(done);
         return done;
     }
@@ -377,36 +471,37 @@ final class DatabaseSide {
                 byName.computeIfAbsent(rs.getString(3), k -> new ArrayList<>()).add(rs.getLong(1));
             }
         }
-        List<Object[]> depDeletes = new ArrayList<>();
-        List<Object[]> deps = new ArrayList<>();
-        List<Object[]> refDeletes = new ArrayList<>();
-        List<Object[]> refs = new ArrayList<>();
+        List<Long> depDeletes = new ArrayList<>();
+        List<SkillMapping.DependencyRow> deps = new ArrayList<>();
+        List<Long> refDeletes = new ArrayList<>();
+        List<SkillMapping.ReferenceRow> refs = new ArrayList<>();
         for (Map.Entry<Long, SkillMapping.SkillRecord> w : written.entrySet()) {
             long id = w.getKey();
             SkillMapping.SkillRecord r = w.getValue();
             if (!r.dependencies().isEmpty()) {
-                depDeletes.add(new Object[] {id});
+                depDeletes.add(id);
                 for (SkillMapping.Dependency d : r.dependencies()) {
                     Long target = target(r.path(), d.target(), id, "dependency", byPath, byName, warn);
                     if (target != null) {
-                        deps.add(new Object[] {id, target, d.type()});
+                        deps.add(new SkillMapping.DependencyRow(id, target, d.type()));
                     }
                 }
             }
             if (!r.seeAlso().isEmpty()) {
-                refDeletes.add(new Object[] {id});
+                refDeletes.add(id);
                 for (String ref : r.seeAlso()) {
                     Long target = target(r.path(), ref, id, "see_also reference", byPath, byName, warn);
                     if (target != null) {
-                        refs.add(new Object[] {id, target});
+                        refs.add(new SkillMapping.ReferenceRow(id, target));
                     }
                 }
             }
         }
-        batch(SkillSql.DELETE_SKILL_DEPENDENCIES, depDeletes);
-        batch(SkillSql.UPSERT_SKILL_DEPENDENCY, deps);
-        batch(SkillSql.DELETE_SKILL_REFERENCES, refDeletes);
-        batch(SkillSql.INSERT_SKILL_REFERENCE, refs);
+        batch(SkillSql.DELETE_SKILL_DEPENDENCIES, depDeletes, Params::number);
+        batch(SkillSql.UPSERT_SKILL_DEPENDENCY, deps,
+                (p, d) -> p.number(d.dependentId()).number(d.dependencyId()).string(d.type()));
+        batch(SkillSql.DELETE_SKILL_REFERENCES, refDeletes, Params::number);
+        batch(SkillSql.INSERT_SKILL_REFERENCE, refs, (p, r) -> p.number(r.sourceId()).number(r.targetId()));
     }
 
     private static Long target(String path, String ref, long selfId, String what, Map<String, Long> byPath,
@@ -423,39 +518,61 @@ final class DatabaseSide {
         return id;
     }
 
+    /** Binds one row's values to a statement's parameters, in the order of its {@code ?}s. */
+    @FunctionalInterface
+    interface Binder<T> {
+        void bind(Params params, T row) throws SQLException;
+    }
+
+    /** A statement's parameters, bound one after another; a null is bound as SQL NULL. */
+    static final class Params {
+        private final PreparedStatement ps;
+        private int at;
+
+        Params(PreparedStatement ps) {
+            this.ps = ps;
+        }
+
+        Params string(String v) throws SQLException {
+            if (v == null) {
+                ps.setNull(++at, Types.VARCHAR);
+            } else {
+                ps.setString(++at, v);
+            }
+            return this;
+        }
+
+        Params number(long v) throws SQLException {
+            ps.setLong(++at, v);
+            return this;
+        }
+
+        Params bool(boolean v) throws SQLException {
+            ps.setBoolean(++at, v);
+            return this;
+        }
+
+        Params bytes(byte[] v) throws SQLException {
+            if (v == null) {
+                ps.setNull(++at, Types.VARCHAR);
+            } else {
+                ps.setBytes(++at, v);
+            }
+            return this;
+        }
+    }
+
     /** Runs one statement for every row, as one JDBC batch (one round trip); returns the update counts. */
-    private int[] batch(String statement, List<Object[]> rows) throws SQLException {
+    private <T> int[] batch(String statement, List<T> rows, Binder<T> binder) throws SQLException {
         if (rows.isEmpty()) {
             return new int[0];
         }
         try (PreparedStatement ps = connection.prepareStatement(statement)) {
-            for (Object[] row : rows) {
-                bind(ps, row);
+            for (T row : rows) {
+                binder.bind(new Params(ps), row);
                 ps.addBatch();
             }
             return ps.executeBatch();
-        }
-    }
-
-    private static void bind(PreparedStatement ps, Object... values) throws SQLException {
-        for (int i = 0; i < values.length; i++) {
-            Object v = values[i];
-            int at = i + 1;
-            if (v == null) {
-                ps.setNull(at, Types.VARCHAR);
-            } else if (v instanceof String s) {
-                ps.setString(at, s);
-            } else if (v instanceof Long l) {
-                ps.setLong(at, l);
-            } else if (v instanceof Integer n) {
-                ps.setInt(at, n);
-            } else if (v instanceof Boolean b) {
-                ps.setBoolean(at, b);
-            } else if (v instanceof byte[] bytes) {
-                ps.setBytes(at, bytes);
-            } else {
-                throw new IllegalArgumentException("cannot bind " + v.getClass());
-            }
         }
     }
 
@@ -480,9 +597,5 @@ final class DatabaseSide {
             sb.append('"');
         }
         return sb.append(']').toString();
-    }
-
-    private static String orDefault(String value, String fallback) {
-        return value == null ? fallback : value;
     }
 }

@@ -112,7 +112,7 @@ record Frontmatter(String block, String body, Map<String, Object> values) {
                 continue;
             }
             Map<String, Object> top = parsed.values();
-            Map<String, Object> meta = top.get("metadata") instanceof Map<?, ?> m ? castMap(m) : Map.of();
+            Map<String, Object> meta = metadata(top);
             for (String spelling : e.getValue()) {
                 boolean atTop = top.get(spelling) != null;
                 Object current = atTop ? top.get(spelling) : meta.get(spelling);
@@ -135,7 +135,7 @@ record Frontmatter(String block, String body, Map<String, Object> values) {
         }
         try {
             Map<String, Object> check = parse("", out.getBytes(StandardCharsets.UTF_8)).values();
-            Map<String, Object> checkMeta = check.get("metadata") instanceof Map<?, ?> m ? castMap(m) : Map.of();
+            Map<String, Object> checkMeta = metadata(check);
             for (Map.Entry<String, List<String>> e : COLUMN_KEYS.entrySet()) {
                 for (String spelling : e.getValue()) {
                     Object v = check.get(spelling) != null ? check.get(spelling) : checkMeta.get(spelling);
@@ -222,9 +222,12 @@ record Frontmatter(String block, String body, Map<String, Object> values) {
         return new Yaml(options).dump(value).stripTrailing();
     }
 
-    private static Map<String, Object> castMap(Map<?, ?> map) {
+    /** The metadata: mapping of parsed frontmatter values, keys as strings (empty when there is none). */
+    static Map<String, Object> metadata(Map<String, Object> values) {
         Map<String, Object> out = new LinkedHashMap<>();
-        map.forEach((k, v) -> out.put(String.valueOf(k), v));
+        if (values.get("metadata") instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> out.put(String.valueOf(k), v));
+        }
         return out;
     }
 

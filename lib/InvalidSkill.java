@@ -3,13 +3,11 @@
  * the other skills go through.
  */
 class InvalidSkill extends Exception {
-    final String skillPath;
     final String file;
     final String rule;
 
     InvalidSkill(String skillPath, String file, String rule) {
         super(skillPath + (file == null ? "" : "/" + file) + ": " + rule);
-        this.skillPath = skillPath;
         this.file = file;
         this.rule = rule;
     }

@@ -25,8 +25,8 @@ final class Progress implements AutoCloseable {
         this.enabled = enabled;
     }
 
-    static Progress of(String task, long total, Cli.Options options) {
-        return new Progress(task, total, System.console() != null && !options.quiet && !options.json
+    static Progress of(String task, long total, Settings settings) {
+        return new Progress(task, total, System.console() != null && !settings.quiet() && !settings.json()
                 && total > 0);
     }
 

@@ -26,14 +26,14 @@ final class SkillList {
     private SkillList() {
     }
 
-    static int run(Cli.Options o, DatabaseSide.Scope scope, Side side, PrintWriter out, PrintWriter err)
+    static int run(Settings o, Scope scope, Side side, PrintWriter out, PrintWriter err)
             throws Exception {
         List<Entry> entries = switch (side) {
             case DATABASE -> database(o, scope);
-            case LOCAL -> local(o.skillsDir.toAbsolutePath().normalize(), scope);
+            case LOCAL -> local(o.skillsDir().toAbsolutePath().normalize(), scope);
             case BOTH -> both(o, scope, err);
         };
-        if (o.json) {
+        if (o.json()) {
             out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(entries));
         } else {
             List<String[]> rows = new ArrayList<>();
@@ -57,7 +57,7 @@ final class SkillList {
                 }
                 out.println(line.toString().stripTrailing());
             }
-            if (!o.quiet) {
+            if (!o.quiet()) {
                 err.println(entries.size() + " skills");
             }
         }
@@ -66,8 +66,8 @@ final class SkillList {
         return Cli.OK;
     }
 
-    static List<Entry> database(Cli.Options o, DatabaseSide.Scope scope) throws Exception {
-        Database.Target target = Database.resolve(o.db, Cli.env());
+    static List<Entry> database(Settings o, Scope scope) throws Exception {
+        Database.Target target = Database.resolve(o.db(), Cli.env());
         List<Entry> entries = new ArrayList<>();
         if (target.sqliteFile() != null && !Files.exists(target.sqliteFile())) {
             return entries;
@@ -89,7 +89,7 @@ final class SkillList {
         return entries;
     }
 
-    static List<Entry> local(Path skillsDir, DatabaseSide.Scope scope) throws IOException {
+    static List<Entry> local(Path skillsDir, Scope scope) throws IOException {
         List<Entry> entries = new ArrayList<>();
         for (String path : SkillFolder.list(skillsDir, w -> { })) {
             if (!scope.contains(path)) {
@@ -107,7 +107,7 @@ final class SkillList {
             } catch (InvalidSkill e) {
                 // listed as invalid; export-to-db says why
             }
-            if (!scope.status().equals("all") && !scope.status().equals(status)) {
+            if (!scope.anyStatus() && !scope.status().equals(status)) {
                 continue;
             }
             long modified = 0;
@@ -121,16 +121,10 @@ final class SkillList {
     }
 
     /** Both sides, worded from the plan sync-db would make now. */
-    static List<Entry> both(Cli.Options o, DatabaseSide.Scope scope, PrintWriter err) throws Exception {
-        Cli.Options quiet = new Cli.Options();
-        quiet.skillsDir = o.skillsDir;
-        quiet.db = o.db;
-        quiet.maxFileSize = o.maxFileSize;
-        quiet.dryRun = true;
-        quiet.quiet = true;
+    static List<Entry> both(Settings o, Scope scope, PrintWriter err) throws Exception {
         SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, true, SyncPlan.Prefer.NONE, false);
-        List<SyncPlan.Step> steps = Engine.plan(new Engine.Request("list", quiet, policy, scope, false, 100, false,
-                false), err);
+        List<SyncPlan.Step> steps = Engine.plan(new Engine.Request("list", o.planningOnly(), policy, scope, false, 100,
+                false, false), err);
         Map<SyncPlan.Action, String> states = new LinkedHashMap<>();
         states.put(SyncPlan.Action.UNCHANGED, "in sync");
         states.put(SyncPlan.Action.CREATE_IN_DB, "only in the folder");

@@ -68,11 +68,40 @@ final class SkillMapping {
             return paths;
         }
 
-        /** The record as written over an archived row: without a status of its own it becomes active again. */
-        SkillRecord restoring() {
-            return new SkillRecord(path, name, description, license, version, type, weight, loadPriority,
-                    status == null ? DEFAULT_STATUS : status, skillStyle, scope, keywords, tags, allowedTools,
-                    capabilities, dependencies, seeAlso, frontmatter, content, files, hash, lint);
+        /** The skills row of a new skill: the service's defaults where the frontmatter is silent. */
+        SkillsRow newRow() {
+            return new SkillsRow(path, name, description, orDefault(version, DEFAULT_VERSION),
+                    orDefault(type, DEFAULT_TYPE), orDefault(weight, DEFAULT_WEIGHT),
+                    orDefault(loadPriority, DEFAULT_LOAD_PRIORITY), orDefault(status, DEFAULT_STATUS), skillStyle,
+                    scope, content, hash);
+        }
+
+        /**
+         * The skills row over an existing one: a null keeps the column's value. Over an archived row ({@code
+         * restoring}), a skill without a status of its own becomes active again.
+         */
+        SkillsRow updateRow(boolean restoring) {
+            return new SkillsRow(path, name, description, version, type, weight, loadPriority,
+                    restoring ? orDefault(status, DEFAULT_STATUS) : status, skillStyle, scope, content, hash);
+        }
+
+        /**
+         * The rows of the other tables this skill owns, for the skill id it was written as. A list the frontmatter
+         * does not carry (no keywords, say) is absent, so the rows someone else wrote for it stay.
+         */
+        OwnedRows ownedRows(long skillId) {
+            List<CapabilityRow> caps = new ArrayList<>();
+            for (int i = 0; i < capabilities.size(); i++) {
+                caps.add(new CapabilityRow(skillId, capabilities.get(i).name(), capabilities.get(i).description(), i));
+            }
+            List<String> categories = categoryPaths();
+            List<SkillCategoryRow> links = new ArrayList<>();
+            for (int i = 0; i < categories.size(); i++) {
+                links.add(new SkillCategoryRow(skillId, categories.get(i), i == categories.size() - 1));
+            }
+            return new OwnedRows(new MetaRow(skillId, frontmatter, license, executablePaths(), hash),
+                    files.stream().map(f -> new OwnedFile(skillId, f)).toList(), values(skillId, keywords),
+                    values(skillId, tags), values(skillId, allowedTools), caps, links);
         }
 
         /** The record without its content, for what is kept after writing (relations, reporting). */
@@ -87,6 +116,64 @@ final class SkillMapping {
         }
     }
 
+    /** The service's defaults for the NOT NULL columns of a new skills row, applied in {@link SkillRecord#newRow}. */
+    static final String DEFAULT_VERSION = "1.0.0";
+    static final String DEFAULT_WEIGHT = "medium";
+    static final String DEFAULT_LOAD_PRIORITY = "task_specific";
+
+    /** The columns of a skills row this tool writes, in the order of the table's definition. */
+    record SkillsRow(String path, String name, String description, String version, String type, String weight,
+            String loadPriority, String status, String skillStyle, String scope, String content, String hash) {
+    }
+
+    /** The tool's own row of a skill (skill_fleet_skill_meta). */
+    record MetaRow(long skillId, String frontmatter, String license, String executablePaths, String hash) {
+    }
+
+    /** A skill_files row: the file and the skill it belongs to. */
+    record OwnedFile(long skillId, FileRow file) {
+    }
+
+    /** A row of a one-value list table: skill_keywords, skill_tags or skill_allowed_tools. */
+    record ValueRow(long skillId, String value) {
+    }
+
+    record CapabilityRow(long skillId, String name, String description, int sortOrder) {
+    }
+
+    /** A taxonomy_categories row; the parent is found by its path as the row is inserted. */
+    record CategoryRow(String path, String name, String parentPath, int level) {
+        static CategoryRow of(String path) {
+            int slash = path.lastIndexOf('/');
+            return new CategoryRow(path, path.substring(slash + 1), slash < 0 ? null : path.substring(0, slash),
+                    path.split("/").length - 1);
+        }
+    }
+
+    /** A skill_categories row: the skill in one category of its path, the nearest one primary. */
+    record SkillCategoryRow(long skillId, String categoryPath, boolean primary) {
+    }
+
+    record DependencyRow(long dependentId, long dependencyId, String type) {
+    }
+
+    /** A skill_references row of type see_also. */
+    record ReferenceRow(long sourceId, long targetId) {
+    }
+
+    /** Everything one written skill puts in the tables besides its skills row. */
+    record OwnedRows(MetaRow meta, List<OwnedFile> files, List<ValueRow> keywords, List<ValueRow> tags,
+            List<ValueRow> allowedTools, List<CapabilityRow> capabilities, List<SkillCategoryRow> categories) {
+    }
+
+    private static List<ValueRow> values(long skillId, List<String> values) {
+        return values.stream().map(v -> new ValueRow(skillId, v)).toList();
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null ? fallback : value;
+    }
+
     static SkillRecord toRecord(Skill skill) throws InvalidSkill {
         String path = skill.path();
         if (path.length() > 512 || !SKILL_PATH.matcher(path).matches()) {
@@ -99,7 +186,7 @@ final class SkillMapping {
         }
         Frontmatter fm = Frontmatter.parse(path, md.bytes());
         Map<String, Object> v = fm.values();
-        Map<String, Object> meta = v.get("metadata") instanceof Map<?, ?> m ? stringKeys(m) : Map.of();
+        Map<String, Object> meta = Frontmatter.metadata(v);
 
         String name = scalar(path, v, meta, "name");
         if (name == null) {
@@ -116,10 +203,10 @@ final class SkillMapping {
         }
         String type = oneOf(path, scalar(path, v, meta, "type"), "type", TYPES);
         String weight = oneOf(path, scalar(path, v, meta, "weight"), "weight", WEIGHTS);
-        String loadPriority = oneOf(path, scalarAny(path, v, meta, "load_priority", "load-priority"),
-                "load_priority", LOAD_PRIORITIES);
+        String loadPriority = oneOf(path, scalarAny(path, v, meta, "load_priority"), "load_priority",
+                LOAD_PRIORITIES);
         String status = oneOf(path, scalar(path, v, meta, "status"), "status", STATUSES);
-        String style = oneOf(path, scalarAny(path, v, meta, "skill_style", "skill-style"), "skill_style", STYLES);
+        String style = oneOf(path, scalarAny(path, v, meta, "skill_style"), "skill_style", STYLES);
 
         List<FileRow> files = new ArrayList<>();
         Set<String> lowerCasePaths = new LinkedHashSet<>();
@@ -374,9 +461,10 @@ final class SkillMapping {
         return value;
     }
 
-    private static String scalarAny(String path, Map<String, Object> top, Map<String, Object> meta, String... keys)
+    /** A column's value under whichever of its spellings the frontmatter uses ({@link Frontmatter#COLUMN_KEYS}). */
+    private static String scalarAny(String path, Map<String, Object> top, Map<String, Object> meta, String column)
             throws InvalidSkill {
-        for (String key : keys) {
+        for (String key : Frontmatter.COLUMN_KEYS.get(column)) {
             String value = scalar(path, top, meta, key);
             if (value != null) {
                 return value;
@@ -407,12 +495,6 @@ final class SkillMapping {
 
     private static Object first(Map<String, Object> top, Map<String, Object> meta, String key) {
         return top.get(key) != null ? top.get(key) : meta.get(key);
-    }
-
-    private static Map<String, Object> stringKeys(Map<?, ?> map) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        map.forEach((k, v) -> out.put(String.valueOf(k), v));
-        return out;
     }
 
     private static void putIfSet(Map<String, Object> map, String key, Object value) {

@@ -39,10 +39,6 @@ final class SyncPlan {
         boolean writesLocal() {
             return this == CREATE_LOCAL || this == UPDATE_LOCAL || this == REMOVE_LOCAL;
         }
-
-        boolean deletes() {
-            return this == ARCHIVE_IN_DB || this == REMOVE_LOCAL;
-        }
     }
 
     /**
@@ -56,9 +52,6 @@ final class SyncPlan {
     }
 
     record Policy(Mode mode, boolean force, Prefer prefer, boolean noDelete) {
-        static Policy of(Mode mode) {
-            return new Policy(mode, false, Prefer.NONE, false);
-        }
     }
 
     /**
@@ -106,8 +99,8 @@ final class SyncPlan {
             String b = base.get(path);
             Step step = switch (policy.mode()) {
                 case EXPORT -> exportStep(path, l, d, b, policy.force());
-                case IMPORT -> importStep(path, l, d, b, policy.force(), all);
-                case SYNC -> syncStep(path, l, d, b, policy, all);
+                case IMPORT -> importStep(path, l, d, b, policy.force());
+                case SYNC -> syncStep(path, l, d, b, policy);
             };
             if (step.action() == Action.GONE && b == null) {
                 continue; // an archived row nobody has locally: a deleted skill, nothing to say about it
@@ -161,7 +154,7 @@ final class SyncPlan {
                 + "wrote it; -f overwrites it");
     }
 
-    private static Step importStep(String path, Side l, Side d, String b, boolean force, NavigableSet<String> all) {
+    private static Step importStep(String path, Side l, Side d, String b, boolean force) {
         if (l == null) {
             return new Step(path, Action.CREATE_LOCAL, "new in the database");
         }
@@ -183,7 +176,7 @@ final class SyncPlan {
                 + "last sync; -f overwrites it");
     }
 
-    private static Step syncStep(String path, Side l, Side d, String b, Policy policy, NavigableSet<String> all) {
+    private static Step syncStep(String path, Side l, Side d, String b, Policy policy) {
         boolean dLive = d != null && !d.archived();
         if (l == null && !dLive) {
             return new Step(path, Action.GONE, "deleted on both sides");

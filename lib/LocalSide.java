@@ -1,0 +1,173 @@
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The folder side of a run, the mirror of {@link DatabaseSide}: lists the skill folders in scope with their hashes,
+ * reads a skill, writes or removes one (built beside, renamed in, compare-and-swap on the hash the plan saw), backs
+ * up what it replaces, and recovers what an interrupted run left. The file-level mechanics are {@link SkillFolder}'s.
+ */
+final class LocalSide {
+    private final Path skillsDir;
+    private final Settings settings;
+    private final boolean backup;
+    private final Consumer<String> warn;
+    private HashCache cache;
+    private Path backupDir;
+    private boolean failed;
+
+    /** {@code backup}: save what is replaced or removed under .skill-fleet/backup/. */
+    LocalSide(Settings settings, boolean backup, Consumer<String> warn) {
+        this.skillsDir = settings.skillsDir().toAbsolutePath().normalize();
+        this.settings = settings;
+        this.backup = backup;
+        this.warn = warn;
+    }
+
+    Path dir() {
+        return skillsDir;
+    }
+
+    boolean exists() {
+        return Files.isDirectory(skillsDir);
+    }
+
+    /** Finishes or undoes what an interrupted run left (work folders, a folder set aside), reported as warnings. */
+    void recover() throws IOException {
+        SkillFolder.recover(skillsDir).forEach(warn);
+    }
+
+    /**
+     * Every skill folder in scope with its hash, from file sizes and times where the cache knows them, the folders
+     * hashed on all cores. A folder with a file over --max-file-size is never read: it gets a hash no other copy can
+     * have (every comparison is a difference) and the reason it cannot be sent.
+     */
+    Map<String, SyncPlan.Side> list(Scope scope) throws IOException {
+        cache = HashCache.load(skillsDir);
+        List<String> paths = SkillFolder.list(skillsDir, warn).stream().filter(scope::contains).toList();
+        long max = settings.maxFileSize();
+        List<String> found = Collections.synchronizedList(new ArrayList<>());
+        Map<String, SyncPlan.Side> sides = new ConcurrentHashMap<>();
+        try (Progress progress = Progress.of("listing", paths.size(), settings)) {
+            paths.parallelStream().forEach(path -> {
+                try {
+                    SkillFolder.Digest d = SkillFolder.digest(skillsDir, path, cache, max, found::add);
+                    progress.step(1);
+                    sides.put(path, d.oversized() != null
+                            ? new SyncPlan.Side("oversized:" + Skill.sha256(d.oversized()
+                                    .getBytes(StandardCharsets.UTF_8)), d.oversized(), null)
+                            : new SyncPlan.Side(Skill.hashOf(d.files()), null, null));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        found.stream().sorted().forEach(warn);
+        Map<String, SyncPlan.Side> local = new LinkedHashMap<>();
+        paths.forEach(p -> local.put(p, sides.get(p)));
+        return local;
+    }
+
+    /** One skill with its content; symbolic links inside it are left out. */
+    Skill read(String path) throws IOException {
+        return SkillFolder.read(skillsDir, path, w -> { });
+    }
+
+    /** A local skill's status: its frontmatter's, active when it has none, null when it cannot be read as a skill. */
+    String status(String path) throws IOException {
+        try {
+            SkillMapping.SkillRecord r = SkillMapping.toRecord(read(path));
+            return r.status() == null ? SkillMapping.DEFAULT_STATUS : r.status();
+        } catch (InvalidSkill e) {
+            return null;
+        }
+    }
+
+    /**
+     * Writes a skill folder (or, with a null skill, removes it), compare-and-swap on the hash the plan saw: the
+     * folder must still hash as planned (or still be absent). What is replaced or removed is backed up first.
+     * Returns the step as done, or turned into a conflict or skip; a folder that cannot be written marks the run
+     * failed, the others go through.
+     */
+    SyncPlan.Step write(SyncPlan.Step s, Skill skill) {
+        Path link = SkillFolder.symlinkOnPath(skillsDir, s.path());
+        if (link != null) {
+            return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "the folder path goes through the "
+                    + "symbolic link " + SkillFolder.relative(skillsDir, link) + "; nothing written");
+        }
+        try {
+            Path dir = skillsDir.resolve(s.path());
+            Skill now = Files.isDirectory(dir) ? read(s.path()) : null;
+            String nowHash = now == null ? null : now.hash();
+            if (nowHash == null ? s.localHash() != null : !nowHash.equals(s.localHash())) {
+                return new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
+                        "changed in the folder while this run was working; run again");
+            }
+            if (now != null) {
+                backup("local", now);
+            }
+            if (skill == null) {
+                SkillFolder.remove(skillsDir, s.path());
+            } else {
+                SkillFolder.write(skillsDir, skill);
+            }
+            return s;
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "could not write the folder: " + Cli.describe(e));
+        }
+    }
+
+    /** Saves a version about to be replaced under .skill-fleet/backup/<timestamp>/<side>/<skill path>/. */
+    void backup(String sideName, Skill skill) throws IOException {
+        if (!backup) {
+            return;
+        }
+        if (backupDir == null) {
+            Path root = SyncState.folder(skillsDir).resolve("backup");
+            String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").format(ZonedDateTime.now(ZoneOffset.UTC));
+            Path dir = root.resolve(stamp);
+            for (int n = 2; Files.exists(dir); n++) {
+                dir = root.resolve(stamp + "-" + n);
+            }
+            backupDir = dir;
+        }
+        SkillFolder.write(backupDir.resolve(sideName), skill);
+    }
+
+    /** Where this run saved replaced versions, or null when it saved none. */
+    Path backupDir() {
+        return backupDir;
+    }
+
+    /** True when a folder could not be written. */
+    boolean failed() {
+        return failed;
+    }
+
+    /** Keeps the file hashes the listing computed for the next run. */
+    void saveCache() {
+        if (cache == null) {
+            return;
+        }
+        try {
+            cache.save();
+        } catch (IOException e) {
+            warn.accept("could not save the file hash cache (" + Cli.describe(e) + ")");
+        }
+    }
+}
