@@ -24,6 +24,9 @@ class export_to_db implements Callable<Integer> {
     @Mixin Cli.LintOptions lint;
     @Spec CommandSpec spec;
 
+    /** Where tests step into a run; commands run without. */
+    Hooks hooks = Hooks.NONE;
+
     @Option(names = {"-f", "--force"},
             description = "Overwrite database copies that another writer changed since this tool wrote them.")
     boolean force;
@@ -35,6 +38,7 @@ class export_to_db implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Engine.run(new Engine.Request(spec.name(), options.settings(), SyncPlan.Mode.EXPORT,
-                scope.with("all"), force, false, lint.strict), spec.commandLine().getOut(), spec.commandLine().getErr());
+                scope.with("all"), force, false, lint.strict), spec.commandLine().getOut(),
+                spec.commandLine().getErr(), hooks);
     }
 }

@@ -23,6 +23,9 @@ class import_from_db implements Callable<Integer> {
     @Mixin Cli.ScopeOptions scope;
     @Spec CommandSpec spec;
 
+    /** Where tests step into a run; commands run without. */
+    Hooks hooks = Hooks.NONE;
+
     @Option(names = "--status", paramLabel = "STATUS", defaultValue = "active",
             description = "Skills of this status: active, draft, deprecated, archived or all (default: ${DEFAULT-VALUE}).")
     String status;
@@ -41,6 +44,7 @@ class import_from_db implements Callable<Integer> {
     public Integer call() throws Exception {
         Cli.status(spec, status);
         return Engine.run(new Engine.Request(spec.name(), options.settings(), SyncPlan.Mode.IMPORT,
-                scope.with(status), force, !noBackup, false), spec.commandLine().getOut(), spec.commandLine().getErr());
+                scope.with(status), force, !noBackup, false), spec.commandLine().getOut(),
+                spec.commandLine().getErr(), hooks);
     }
 }

@@ -29,6 +29,9 @@ class sync_db implements Callable<Integer> {
     @Mixin Cli.LintOptions lint;
     @Spec CommandSpec spec;
 
+    /** Where tests step into a run; commands run without. */
+    Hooks hooks = Hooks.NONE;
+
 
     @Option(names = "--check", description = "Change nothing; exit 4 when anything would change, 0 when in sync.")
     boolean check;
@@ -72,7 +75,6 @@ class sync_db implements Callable<Integer> {
         }
         SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, force, side, noDelete);
         return Engine.run(new Engine.Request(spec.name(), options.settings(), policy, scope.with(status.status), check,
-                maxDelete, !noBackup, lint.strict),
-                spec.commandLine().getOut(), spec.commandLine().getErr());
+                maxDelete, !noBackup, lint.strict), spec.commandLine().getOut(), spec.commandLine().getErr(), hooks);
     }
 }

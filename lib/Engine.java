@@ -50,18 +50,25 @@ final class Engine {
     private final Request request;
     private final Report report;
     private final LocalSide local;
+    private final Hooks hooks;
     private Database.Target target;
 
-    private Engine(Request request, PrintWriter out, PrintWriter err) {
+    private Engine(Request request, PrintWriter out, PrintWriter err, Hooks hooks) {
         this.request = request;
+        this.hooks = hooks;
         this.report = new Report(request.command(), request.settings(), request.readOnly(), request.check(), out, err);
-        this.local = new LocalSide(request.settings(), request.backup(), report::warn);
+        this.local = new LocalSide(request.settings(), request.backup(), report::warn, hooks);
     }
 
     static int run(Request request, PrintWriter out, PrintWriter err) throws Exception {
-        Engine engine = new Engine(request, out, err);
+        return run(request, out, err, Hooks.NONE);
+    }
+
+    /** Runs with a test's hooks at the moments that matter. */
+    static int run(Request request, PrintWriter out, PrintWriter err, Hooks hooks) throws Exception {
+        Engine engine = new Engine(request, out, err, hooks);
         List<SyncPlan.Step> steps = engine.run();
-        return engine.report.print(engine.target.display(), steps, engine.local.backupDir(), engine.local.failed());
+        return engine.report.print(engine.target.display(), steps, engine.local.savedIn(), engine.local.failed());
     }
 
     /** The plan a read-only request makes, without reporting it. */
@@ -69,7 +76,7 @@ final class Engine {
         if (!request.readOnly()) {
             throw new IllegalArgumentException("plan() is for read-only requests");
         }
-        return new Engine(request, new PrintWriter(java.io.Writer.nullWriter()), err).run();
+        return new Engine(request, new PrintWriter(java.io.Writer.nullWriter()), err, Hooks.NONE).run();
     }
 
     private List<SyncPlan.Step> run() throws Exception {
@@ -134,12 +141,14 @@ final class Engine {
                 if (request.mode() == SyncPlan.Mode.SYNC && !request.policy().force()) {
                     brakes(steps, localSides, rows, baseInPlay, local.exists());
                 }
+                hooks.at(Hooks.Moment.PLANNED, null);
                 if (!request.readOnly()) {
                     steps = db.apply(steps, rows, local::read,
-                            request.backup() ? skill -> local.backup("database", skill) : null, o, report::warn);
+                            request.backup() ? local::backupDatabaseVersion : null, o, report::warn);
                     tx.commit();
                     committed = true;
                     report.phase("write the database");
+                    hooks.at(Hooks.Moment.COMMITTED, null);
                 }
             }
             if (!request.readOnly()) {

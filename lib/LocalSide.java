@@ -24,16 +24,19 @@ final class LocalSide {
     private final Settings settings;
     private final boolean backup;
     private final Consumer<String> warn;
+    private final Hooks hooks;
     private HashCache cache;
     private Path backupDir;
+    private boolean saved;
     private boolean failed;
 
     /** {@code backup}: save what is replaced or removed under .skill-fleet/backup/. */
-    LocalSide(Settings settings, boolean backup, Consumer<String> warn) {
+    LocalSide(Settings settings, boolean backup, Consumer<String> warn, Hooks hooks) {
         this.skillsDir = settings.skillsDir().toAbsolutePath().normalize();
         this.settings = settings;
         this.backup = backup;
         this.warn = warn;
+        this.hooks = hooks;
     }
 
     Path dir() {
@@ -46,7 +49,7 @@ final class LocalSide {
 
     /** Finishes or undoes what an interrupted run left (work folders, a folder set aside), reported as warnings. */
     void recover() throws IOException {
-        SkillFolder.recover(skillsDir).forEach(warn);
+        SkillFolder.recover(skillsDir, backup ? backupDir().resolve("local") : null).forEach(warn);
     }
 
     /**
@@ -110,21 +113,12 @@ final class LocalSide {
                     + "symbolic link " + SkillFolder.relative(skillsDir, link) + "; nothing written");
         }
         try {
-            Path dir = skillsDir.resolve(s.path());
-            Skill now = Files.isDirectory(dir) ? read(s.path()) : null;
-            String nowHash = now == null ? null : now.hash();
-            if (nowHash == null ? s.localHash() != null : !nowHash.equals(s.localHash())) {
-                return new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
-                        "changed in the folder while this run was working; run again");
+            SkillFolder.Replaced done = SkillFolder.replace(skillsDir, s.path(), skill, s.localHash(),
+                    backup ? backupDir().resolve("local").resolve(s.path()) : null, hooks);
+            if (done.conflict() != null) {
+                return new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT, done.conflict());
             }
-            if (now != null) {
-                backup("local", now);
-            }
-            if (skill == null) {
-                SkillFolder.remove(skillsDir, s.path());
-            } else {
-                SkillFolder.write(skillsDir, skill);
-            }
+            saved |= done.backedUp();
             return s;
         } catch (IOException | RuntimeException e) {
             failed = true;
@@ -132,11 +126,16 @@ final class LocalSide {
         }
     }
 
-    /** Saves a version about to be replaced under .skill-fleet/backup/<timestamp>/<side>/<skill path>/. */
-    void backup(String sideName, Skill skill) throws IOException {
-        if (!backup) {
-            return;
+    /** Saves a database version about to be replaced under .skill-fleet/backup/<timestamp>/database/<path>/. */
+    void backupDatabaseVersion(Skill skill) throws IOException {
+        if (backup) {
+            SkillFolder.write(backupDir().resolve("database"), skill);
+            saved = true;
         }
+    }
+
+    /** This run's backup folder, .skill-fleet/backup/<timestamp>/ (named on first use, created when written). */
+    private Path backupDir() {
         if (backupDir == null) {
             Path root = SyncState.folder(skillsDir).resolve("backup");
             String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").format(ZonedDateTime.now(ZoneOffset.UTC));
@@ -146,12 +145,12 @@ final class LocalSide {
             }
             backupDir = dir;
         }
-        SkillFolder.write(backupDir.resolve(sideName), skill);
+        return backupDir;
     }
 
     /** Where this run saved replaced versions, or null when it saved none. */
-    Path backupDir() {
-        return backupDir;
+    Path savedIn() {
+        return saved ? backupDir : null;
     }
 
     /** True when a folder could not be written. */

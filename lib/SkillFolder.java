@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -139,21 +140,167 @@ final class SkillFolder {
     }
 
     /**
-     * Writes a skill so that its folder appears complete or not at all: every file is written and synced in a
-     * hidden folder beside the target, then the old folder (if any) is renamed aside, the new one renamed in, and the
-     * old one deleted.
+     * Writes a skill into a folder where none is (a backup, say) so that it appears complete or not at all: every
+     * file is written and synced in a hidden folder beside the target, then renamed into place.
      */
     static void write(Path root, Skill skill) throws IOException {
         Path target = root.resolve(skill.path());
-        Path parent = target.getParent();
-        Files.createDirectories(parent);
-        String name = target.getFileName().toString();
-        Path staging = parent.resolve(workName("new", name));
+        Files.createDirectories(target.getParent());
+        Path staging = target.getParent().resolve(workName("new", target.getFileName().toString()));
         try {
             Files.createDirectory(staging);
-            Set<Path> made = new java.util.HashSet<>(Set.of(staging));
-            for (Skill.SkillFile f : skill.files()) {
-                Path file = staging.resolve(f.path());
+            build(staging, skill, Map.of(), List.of());
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            deleteTree(staging);
+        }
+    }
+
+    /** How {@link #replace} ended: done (and whether the old folder went into the backup), or why not. */
+    record Replaced(String conflict, boolean backedUp) {
+        static final Replaced CHANGED = new Replaced("changed in the folder while this run was working; run again",
+                false);
+    }
+
+    /**
+     * Replaces a skill folder with {@code skill}, or removes it when {@code skill} is null, compare-and-swap on
+     * {@code expectedHash} (null: the folder must be absent). The new folder is built beside the target with every
+     * file synced; the old one is renamed aside and hashed again (an edit saved meanwhile puts it back and makes a
+     * conflict), then the new one is renamed in and the old one goes to {@code backupTo} (or is deleted when that is
+     * null). What the tool does not manage survives: symbolic links and empty folders inside the skill are carried
+     * into the new folder (on removal, left in place), each rewritten file keeps its permission bits but the
+     * executable bit (only that bit is data; new files follow the umask). A special file (FIFO, socket, device) in
+     * the skill, or anything but a skill folder at the target or on its path, is reported, and nothing is written.
+     */
+    static Replaced replace(Path root, String skillPath, Skill skill, String expectedHash, Path backupTo,
+            Hooks hooks) throws IOException {
+        Path target = root.resolve(skillPath);
+        for (Path p = target.getParent(); !p.equals(root); p = p.getParent()) {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                return new Replaced("the file " + relative(root, p) + " is where a folder must go; nothing written",
+                        false);
+            }
+        }
+        boolean present = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+        if (expectedHash == null && present) {
+            return new Replaced((Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)
+                    ? "a folder that is not a skill (no SKILL.md) is in the way: " : "a file is in the way: ")
+                    + skillPath + "; nothing written", false);
+        }
+        if (expectedHash != null && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+            return Replaced.CHANGED;
+        }
+        Unmanaged kept = present ? unmanaged(target) : new Unmanaged(Map.of(), List.of(), Map.of(), null);
+        if (kept.special() != null) {
+            return new Replaced("holds " + kept.special() + ", a special file (FIFO, socket or device) this tool does "
+                    + "not manage; nothing written", false);
+        }
+        String name = target.getFileName().toString();
+        Path staging = target.getParent().resolve(workName("new", name));
+        Path aside = target.getParent().resolve(workName("old", name));
+        boolean stage = skill != null || !kept.links().isEmpty() || !kept.emptyFolders().isEmpty();
+        try {
+            Files.createDirectories(target.getParent());
+            if (stage) {
+                Files.createDirectory(staging);
+                build(staging, skill, kept.modes(), kept.emptyFolders());
+                for (Map.Entry<String, Path> link : kept.links().entrySet()) {
+                    Path at = staging.resolve(link.getKey());
+                    if (!Files.exists(at, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createDirectories(at.getParent());
+                        Files.createSymbolicLink(at, link.getValue());
+                    }
+                }
+            }
+            hooks.at(Hooks.Moment.FOLDER_BUILT, skillPath);
+            if (present) {
+                // A crash from here until the new folder is in leaves the old one aside; recover() puts it back.
+                Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
+                if (!expectedHash.equals(Skill.hashOf(digest(target.getParent(), aside.getFileName().toString(),
+                        HashCache.none(), Long.MAX_VALUE, w -> { }).files()))) {
+                    Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE);
+                    return Replaced.CHANGED;
+                }
+            }
+            hooks.at(Hooks.Moment.FOLDER_ASIDE, skillPath);
+            if (stage) {
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            if (present && backupTo != null) {
+                moveTree(aside, backupTo);
+            }
+            deleteTree(aside);
+            if (!stage) {
+                removeEmptyParents(root, target);
+            }
+            return new Replaced(null, present && backupTo != null);
+        } finally {
+            deleteTree(staging);
+            deleteTree(aside);
+        }
+    }
+
+    /** What a skill folder holds that is not a skill file: links, empty folders, modes, a special file. */
+    private record Unmanaged(Map<String, Path> links, List<String> emptyFolders,
+            Map<String, Set<PosixFilePermission>> modes, String special) {
+    }
+
+    private static Unmanaged unmanaged(Path dir) throws IOException {
+        Map<String, Path> links = new java.util.TreeMap<>();
+        List<String> empty = new ArrayList<>();
+        Map<String, Set<PosixFilePermission>> modes = new java.util.HashMap<>();
+        String[] special = {null};
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                if (!d.equals(dir)) {
+                    try (Stream<Path> entries = Files.list(d)) {
+                        if (entries.findAny().isEmpty()) {
+                            empty.add(relative(dir, d));
+                        }
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                String rel = relative(dir, file);
+                if (attrs.isSymbolicLink()) {
+                    try {
+                        links.put(rel, Files.readSymbolicLink(file));
+                    } catch (IOException e) {
+                        special[0] = rel;
+                    }
+                } else if (attrs.isOther()) {
+                    special[0] = rel;
+                    return FileVisitResult.TERMINATE;
+                } else {
+                    try {
+                        modes.put(rel, Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
+                    } catch (UnsupportedOperationException e) {
+                        // no POSIX modes on this file system: only the executable bit, from the data
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return new Unmanaged(links, empty, modes, special[0]);
+    }
+
+    /**
+     * Writes a skill's files (each synced) into an empty folder; a file that had a mode before keeps it but for the
+     * executable bit.
+     */
+    private static void build(Path dir, Skill skill, Map<String, Set<PosixFilePermission>> modes,
+            List<String> emptyFolders) throws IOException {
+        Set<Path> made = new java.util.HashSet<>(Set.of(dir));
+        for (String folder : emptyFolders) {
+            Files.createDirectories(dir.resolve(folder));
+        }
+        for (Skill.SkillFile f : skill == null ? List.<Skill.SkillFile>of() : skill.files()) {
+            Path file = dir.resolve(f.path());
+            try {
                 if (made.add(file.getParent())) {
                     Files.createDirectories(file.getParent());
                 }
@@ -164,19 +311,30 @@ final class SkillFolder {
                     }
                     ch.force(true);
                 }
-                setExecutable(file, f.executable());
+                setExecutable(file, f.executable(), modes.get(f.path()));
+            } catch (IOException e) {
+                throw new IOException(skill.path() + "/" + f.path() + ": cannot write (" + Cli.describe(e) + ")", e);
             }
-            if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-                // A crash between these two renames leaves the old folder aside; recover() puts it back.
-                Path aside = parent.resolve(workName("old", name));
-                Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(aside);
-            } else {
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    /** Moves a folder to a new place, on another file system by copying (modes kept, links as links). */
+    private static void moveTree(Path from, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            try (Stream<Path> paths = Files.walk(from)) {
+                for (Path p : paths.toList()) {
+                    Path dest = to.resolve(relative(from, p));
+                    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.createDirectories(dest);
+                    } else if (Files.isSymbolicLink(p) || Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.copy(p, dest, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                    }
+                }
             }
-        } finally {
-            deleteTree(staging);
+            deleteTree(from);
         }
     }
 
@@ -196,15 +354,8 @@ final class SkillFolder {
         return true;
     }
 
-    /**
-     * Removes a skill folder at once (renamed aside, then deleted), then the category folders above it that it
-     * leaves empty.
-     */
-    static void remove(Path root, String skillPath) throws IOException {
-        Path target = root.resolve(skillPath);
-        Path aside = target.getParent().resolve(workName("removed", target.getFileName().toString()));
-        Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(aside);
+    /** Deletes the category folders above a removed skill that it leaves empty. */
+    private static void removeEmptyParents(Path root, Path target) throws IOException {
         for (Path dir = target.getParent(); dir != null && !dir.equals(root) && dir.startsWith(root);
                 dir = dir.getParent()) {
             try (Stream<Path> entries = Files.list(dir)) {
@@ -216,17 +367,17 @@ final class SkillFolder {
         }
     }
 
-    /** A work folder's name: prefix, kind (new, old, removed), a UUID, then the skill folder's own name. */
+    /** A work folder's name: prefix, kind (new, old), a UUID, then the skill folder's own name. */
     private static String workName(String kind, String name) {
         return WORK_PREFIX + kind + "-" + UUID.randomUUID() + "-" + name;
     }
 
     /**
-     * Finishes or undoes what an interrupted run left in the skills folder: a half-built new folder is deleted, an
-     * old folder set aside goes back into place if its replacement never arrived (so the skill is not read as
-     * deleted) and is deleted if it did, and a folder being removed is deleted. Returns what it did, one line each.
+     * Finishes or undoes what an interrupted run left in the skills folder: a half-built new folder is deleted, and
+     * an old folder set aside goes back into place if its replacement never arrived (so the skill is not read as
+     * deleted), or else into {@code backup} (deleted when that is null). Returns what it did, one line each.
      */
-    static List<String> recover(Path root) throws IOException {
+    static List<String> recover(Path root, Path backup) throws IOException {
         List<String> done = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             return done;
@@ -254,6 +405,9 @@ final class SkillFolder {
             if (kind.equals("old") && !Files.exists(original, LinkOption.NOFOLLOW_LINKS)) {
                 Files.move(dir, original, StandardCopyOption.ATOMIC_MOVE);
                 done.add(rel + ": restored the copy an interrupted run had set aside");
+            } else if (kind.equals("old") && backup != null) {
+                moveTree(dir, backup.resolve(rel));
+                done.add(rel + ": the version an interrupted run replaced is saved in " + backup);
             } else {
                 deleteTree(dir);
                 done.add(rel + ": removed what an interrupted run left (" + kind + ")");
@@ -286,10 +440,12 @@ final class SkillFolder {
         }
     }
 
-    private static void setExecutable(Path file, boolean executable) throws IOException {
+    /** Sets the executable bits on a file; {@code mode} is the mode to start from (null: the file's own). */
+    private static void setExecutable(Path file, boolean executable, Set<PosixFilePermission> mode)
+            throws IOException {
         try {
             Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-            perms.addAll(Files.getPosixFilePermissions(file));
+            perms.addAll(mode != null ? mode : Files.getPosixFilePermissions(file));
             if (executable) {
                 perms.add(PosixFilePermission.OWNER_EXECUTE);
                 if (perms.contains(PosixFilePermission.GROUP_READ)) {

@@ -28,10 +28,27 @@ final class TestSupport {
 
     /** Runs a command as its script would, with exactly the given environment (no .env, no process env). */
     static Run run(String command, Map<String, String> env, String... args) {
+        return run(command, env, Hooks.NONE, args);
+    }
+
+    /** The same, with hooks at the moments of the run a test wants to reach (export, import and sync only). */
+    static Run run(String command, Map<String, String> env, Hooks hooks, String... args) {
         Object cmd = switch (command) {
-            case "export-to-db" -> new export_to_db();
-            case "import-from-db" -> new import_from_db();
-            case "sync-db" -> new sync_db();
+            case "export-to-db" -> {
+                export_to_db c = new export_to_db();
+                c.hooks = hooks;
+                yield c;
+            }
+            case "import-from-db" -> {
+                import_from_db c = new import_from_db();
+                c.hooks = hooks;
+                yield c;
+            }
+            case "sync-db" -> {
+                sync_db c = new sync_db();
+                c.hooks = hooks;
+                yield c;
+            }
             case "skill-fleet" -> new skill_fleet();
             case "list" -> new list_skills();
             default -> throw new IllegalArgumentException(command);
