@@ -66,6 +66,50 @@ class CliTest {
     }
 
     @Test
+    void theWrapperRunsItsCheckoutsBareAliasesOnTheCallersFolder(@TempDir Path tmp) throws Exception {
+        TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), tmp.resolve("skills"));
+        Path home = tmp.resolve("home");
+        Proc p = exec(tmp, Map.of("SKILL_FLEET_HOME", home.toString()), wrapper(), "sync-db");
+        assertEquals(0, p.code(), p.out() + p.err());
+        assertTrue(p.out().contains("sync-db: 5 created"), p.out());
+        assertTrue(Files.isRegularFile(home.resolve("skills.db")));
+        assertTrue(Files.isDirectory(tmp.resolve(".skill-fleet")), "sync state sits beside the caller's skills folder");
+
+        Proc again = exec(tmp, Map.of("SKILL_FLEET_HOME", home.toString()), wrapper(), "skill-fleet", "sync-db");
+        assertEquals(0, again.code(), again.out() + again.err());
+        assertTrue(again.out().contains("0 created, 0 updated, 5 unchanged"), again.out());
+    }
+
+    @Test
+    void aFoldersOwnCatalogStillWinsAndAnUnknownNameStillFails(@TempDir Path tmp) throws Exception {
+        Path own = tmp.resolve("own");
+        Files.createDirectories(own.resolve("work"));
+        Files.writeString(own.resolve("jbang-catalog.json"), """
+                {
+                  "aliases": {
+                    "sync-db" : { "script-ref": "local_sync.java" }
+                  }
+                }
+                """);
+        Files.writeString(own.resolve("local_sync.java"), """
+                class local_sync {
+                    public static void main(String[] args) {
+                        System.out.println("the folder's own sync-db");
+                    }
+                }
+                """);
+        Proc p = exec(own.resolve("work"), Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString()), wrapper(),
+                "sync-db");
+        assertEquals(0, p.code(), p.out() + p.err());
+        assertEquals("the folder's own sync-db", p.out().strip());
+
+        Proc unknown = exec(tmp, Map.of(), wrapper(), "no-such-command");
+        assertTrue(unknown.code() != 0, unknown.out() + unknown.err());
+        assertTrue(unknown.err().contains("Script or alias could not be found or read: 'no-such-command'"),
+                unknown.err());
+    }
+
+    @Test
     void theReadmesFirstCommandRunsThroughTheCatalogInTheCheckout(@TempDir Path tmp) throws Exception {
         TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), tmp.resolve("skills"));
         Proc p = exec(TestSupport.repoRoot(), Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString()), wrapper(),
