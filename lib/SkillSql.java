@@ -40,7 +40,8 @@ final class SkillSql {
 
     /**
      * The service's tables as its migration defines them (types, CHECKs, defaults, the last_modified trigger, the
-     * generated search vector), created only where absent, plus this tool's own bookkeeping table.
+     * generated search vector and its index), created only where absent, plus this tool's own bookkeeping table.
+     * SchemaDriftTest keeps this in agreement with tests/fixtures/service-schema.sql.
      */
     static final List<String> POSTGRES_SCHEMA = List.of(
             """
@@ -100,8 +101,12 @@ final class SkillSql {
               ) stored,
               constraint skill_path_format check (skill_path ~ '^[a-z0-9_-]+(?:/[a-z0-9_-]+)*$'),
               constraint name_kebab_case check (name ~ '^[a-z0-9]+(-[a-z0-9]+)*$'),
-              constraint version_format check (version ~ '^\\d+\\.\\d+\\.\\d+$')
+              constraint version_format check (version ~ '^\\d+\\.\\d+\\.\\d+$'),
+              constraint valid_parent_version check (parent_version_id is null or parent_version_id != skill_id)
             )
+            """,
+            """
+            create index if not exists idx_skills_search on skills using gin (search_vector)
             """,
             """
             create or replace function update_last_modified() returns trigger as $$
@@ -130,7 +135,8 @@ final class SkillSql {
               parent_id integer references taxonomy_categories(category_id),
               level integer not null default 0,
               sort_order integer default 0,
-              created_at timestamptz not null default now()
+              created_at timestamptz not null default now(),
+              constraint category_no_loop check (parent_id is null or parent_id != category_id)
             )
             """,
             """
