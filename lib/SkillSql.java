@@ -1,10 +1,13 @@
 import java.util.List;
 
 /**
- * Every SQL statement of the tool. Statements run unchanged on PostgreSQL and SQLite (both take
- * {@code insert ... on conflict}, {@code returning}, {@code cast(... as text)} and {@code substr}); only the schema
- * differs. Values are always bound. The service owns skills, skill_files, ...; this tool adds only the
- * skill_fleet_* table.
+ * Every SQL statement of the tool; values are always bound. Most statements run unchanged on PostgreSQL and SQLite
+ * (both take {@code insert ... on conflict}, {@code cast(... as text)} and {@code substr}). What differs: the schema
+ * and its presence check (one constant per database), the advisory locks (PostgreSQL only), and the statements in
+ * {@link Dialected}, built once per database from one text, which differ in how a skill's fingerprint is read (row
+ * versions on PostgreSQL, a change counter on SQLite) and how a JSON array of paths becomes rows.
+ * The service owns skills, skill_files and their neighbours; this tool adds skill_fleet_skill_meta on both
+ * databases and, on SQLite, skill_fleet_changes with the triggers that keep its counter.
  */
 final class SkillSql {
     private SkillSql() {
