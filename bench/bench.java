@@ -173,7 +173,6 @@ class bench implements Callable<Integer> {
 
     /** psql \copy of the same bytes (every SKILL.md and file) into the same tables of a fresh database. */
     Double floor(int n, Path corpus, Path root) throws Exception {
-        Database.Target t = Database.resolve(db, name -> System.getenv(name));
         if (!commandExists("psql")) {
             return null;
         }
