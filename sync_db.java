@@ -52,6 +52,12 @@ class sync_db implements Callable<Integer> {
             description = "Go ahead past the brakes (mass deletion, a side that is empty but had skills).")
     boolean force;
 
+    @Option(names = "--resync",
+            description = "Forget the last sync of this folder with this database and compare as a first sync: "
+                    + "each side's skills go to the other, skills that differ are conflicts, nothing is deleted "
+                    + "(e.g. after the database was reset).")
+    boolean resync;
+
     @Option(names = "--no-backup",
             description = "Do not save replaced or removed versions under .skill-fleet/backup/.")
     boolean noBackup;
@@ -75,6 +81,7 @@ class sync_db implements Callable<Integer> {
         }
         SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, force, side, noDelete);
         return Engine.run(new Engine.Request(spec.name(), options.settings(), policy, scope.with(status.status), check,
-                maxDelete, !noBackup, lint.strict), spec.commandLine().getOut(), spec.commandLine().getErr(), hooks);
+                maxDelete, !noBackup, lint.strict, resync), spec.commandLine().getOut(), spec.commandLine().getErr(),
+                hooks);
     }
 }

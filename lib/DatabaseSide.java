@@ -150,6 +150,16 @@ final class DatabaseSide {
                         + "' collides with another one (or with SKILL.md) when letter case is ignored";
             }
         }
+        for (SkillMapping.FileRow f : files) {
+            String p = f.relativePath().toLowerCase(Locale.ROOT);
+            for (int slash = p.indexOf('/'); slash > 0; slash = p.indexOf('/', slash + 1)) {
+                if (seen.contains(p.substring(0, slash))) {
+                    return "file path '" + SkillMapping.abbreviate(f.relativePath().substring(0, slash))
+                            + "' is a file and also the folder of '" + SkillMapping.abbreviate(f.relativePath())
+                            + "'";
+                }
+            }
+        }
         return null;
     }
 
@@ -331,7 +341,13 @@ final class DatabaseSide {
                 List<Write> batch = new ArrayList<>();
                 List<String> overwritten = new ArrayList<>();
                 for (SyncPlan.Step s : writes.subList(from, Math.min(writes.size(), from + BATCH))) {
-                    Skill skill = local.read(s.path());
+                    Skill skill;
+                    try {
+                        skill = local.read(s.path());
+                    } catch (java.io.IOException e) {
+                        outcome.put(s.path(), SyncPlan.Step.unreadable(s.path(), e));
+                        continue;
+                    }
                     if (!skill.hash().equals(s.localHash())) {
                         outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
                                 "changed in the folder while this run was working; run again"));
@@ -393,8 +409,12 @@ final class DatabaseSide {
                     throw refused;
                 }
                 String path = w.record().path();
+                // A batch error's own message quotes the statement with its values (bodies may be private): say
+                // what the server said instead.
+                SQLException said = refused instanceof java.sql.BatchUpdateException && refused.getNextException()
+                        != null ? refused.getNextException() : refused;
                 outcome.put(path, new SyncPlan.Step(path, SyncPlan.Action.SKIP,
-                        "the database refused it: " + Cli.describe(refused)));
+                        "the database refused it: " + Cli.describe(said)));
                 ids.put(path, -1L);
             }
         }

@@ -20,14 +20,17 @@ import java.util.TreeMap;
  * The sides ({@link LocalSide}, {@link DatabaseSide}) do the work; the {@link Report} says what happened.
  */
 final class Engine {
-    /** What a command asks for. {@code maxDelete} is a percentage; {@code backup} saves copies it replaces. */
+    /**
+     * What a command asks for. {@code maxDelete} is a percentage; {@code backup} saves copies it replaces;
+     * {@code resync} forgets the recorded base (a first sync: each side's skills go to the other, nothing deleted).
+     */
     record Request(String command, Settings settings, SyncPlan.Policy policy, Scope scope, boolean check,
-            int maxDelete, boolean backup, boolean strict) {
+            int maxDelete, boolean backup, boolean strict, boolean resync) {
         /** A one-way command (export or import): no --check, no brakes. */
         Request(String command, Settings settings, SyncPlan.Mode mode, Scope scope, boolean force, boolean backup,
                 boolean strict) {
             this(command, settings, new SyncPlan.Policy(mode, force, SyncPlan.Prefer.NONE, false), scope, false, 50,
-                    backup, strict);
+                    backup, strict, false);
         }
 
         /** True when the run must change nothing: --dry-run or --check. */
@@ -83,7 +86,7 @@ final class Engine {
         Settings o = request.settings();
         target = Database.resolve(o.db(), Cli.env());
         Path stateFile = SyncState.file(local.dir(), target.identity());
-        Map<String, String> base = SyncState.load(stateFile, report::warn);
+        Map<String, String> base = request.resync() ? new TreeMap<>() : SyncState.load(stateFile, report::warn);
         if (!local.exists() && request.mode() == SyncPlan.Mode.EXPORT) {
             // Import fills a new folder; so may a first sync. A folder that synced before and is gone now is more
             // likely unmounted or mistyped than meant to be empty: the brakes stop that.
@@ -93,6 +96,14 @@ final class Engine {
             report.announce((Files.exists(target.sqliteFile()) ? "using" : "creating") + " the embedded database "
                     + target.sqliteFile() + " (set DATABASE_URL or --db for PostgreSQL)");
         }
+        // Two runs writing one folder would trip over each other's work folders: the second waits.
+        try (LocalSide.Lock lock = request.readOnly() ? null : local.lock(report::announce)) {
+            return run(stateFile, base);
+        }
+    }
+
+    private List<SyncPlan.Step> run(Path stateFile, Map<String, String> base) throws Exception {
+        Settings o = request.settings();
         if (!request.readOnly() && request.mode() != SyncPlan.Mode.EXPORT) {
             local.recover();
         }
@@ -143,9 +154,18 @@ final class Engine {
                 }
                 hooks.at(Hooks.Moment.PLANNED, null);
                 if (!request.readOnly()) {
-                    steps = db.apply(steps, rows, local::read,
-                            request.backup() ? local::backupDatabaseVersion : null, o, report::warn);
-                    tx.commit();
+                    List<SyncPlan.Step> applied = List.of();
+                    try {
+                        List<SyncPlan.Step> done = db.apply(steps, rows, local::read,
+                                request.backup() ? local::backupDatabaseVersion : null, o, report::warn);
+                        tx.commit();
+                        applied = done;
+                    } finally {
+                        // Backups of database versions that were not replaced after all (a conflict, a refusal,
+                        // a rollback) would say something false: they go.
+                        local.keepDatabaseBackupsOf(applied);
+                    }
+                    steps = applied;
                     committed = true;
                     report.phase("write the database");
                     hooks.at(Hooks.Moment.COMMITTED, null);
@@ -192,7 +212,8 @@ final class Engine {
                 SyncState.save(stateFile, target.display(), local.dir(), newBase);
             } catch (IOException e) {
                 report.warn("could not record the sync state in " + stateFile + " (" + Cli.describe(e)
-                        + "); the next run compares as a first sync");
+                        + "); the next run compares with the state of the sync before, which is safe: skills "
+                        + "equal on both sides stay unchanged");
             }
         }
     }
@@ -217,6 +238,9 @@ final class Engine {
                 } catch (InvalidSkill e) {
                     checked.add(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP,
                             (e.file == null ? "" : e.file + ": ") + e.rule));
+                    continue;
+                } catch (IOException e) {
+                    checked.add(SyncPlan.Step.unreadable(s.path(), e));
                     continue;
                 }
             }
@@ -264,15 +288,19 @@ final class Engine {
         if (base.isEmpty()) {
             return;
         }
-        String hint = "; nothing was changed (--force overrides this check)";
+        String hint = "; nothing was changed (--force goes ahead)";
+        String resync = "; --resync instead forgets the last sync and copies each side's skills to the other, "
+                + "deleting nothing";
         if (!folderExists || localSides.isEmpty()) {
             throw new Aborted("the skills folder " + request.settings().skillsDir() + (folderExists
                     ? " is empty but held " : " is missing but held ") + base.size()
-                    + " skills at the last sync (unmounted or mistyped?)" + hint);
+                    + " skills at the last sync (unmounted or mistyped?); nothing was changed. --force would archive "
+                    + "them in the database" + resync);
         }
         if (rows.values().stream().noneMatch(r -> !r.archived())) {
             throw new Aborted("the database has no skills in scope but had " + base.size()
-                    + " at the last sync (wrong URL, or emptied?)" + hint);
+                    + " at the last sync (wrong URL, or emptied?); nothing was changed. --force would remove them "
+                    + "from the folder" + resync);
         }
         long removals = steps.stream().filter(s -> s.action() == SyncPlan.Action.REMOVE_LOCAL).count();
         long archives = steps.stream().filter(s -> s.action() == SyncPlan.Action.ARCHIVE_IN_DB).count();

@@ -1,5 +1,4 @@
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,9 +7,11 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -28,6 +29,7 @@ final class LocalSide {
     private HashCache cache;
     private Path backupDir;
     private boolean saved;
+    private final Set<String> databaseBackups = new HashSet<>();
     private boolean failed;
 
     /** {@code backup}: save what is replaced or removed under .skill-fleet/backup/. */
@@ -65,19 +67,22 @@ final class LocalSide {
         Map<String, SyncPlan.Side> sides = new ConcurrentHashMap<>();
         try (Progress progress = Progress.of("listing", paths.size(), settings)) {
             paths.parallelStream().forEach(path -> {
+                String unsendable;
+                String hash = null;
                 try {
                     SkillFolder.Digest d = SkillFolder.digest(skillsDir, path, cache, max, found::add);
-                    progress.step(1);
-                    sides.put(path, d.oversized() != null
-                            ? new SyncPlan.Side("oversized:" + Skill.sha256(d.oversized()
-                                    .getBytes(StandardCharsets.UTF_8)), d.oversized(), null)
-                            : new SyncPlan.Side(Skill.hashOf(d.files()), null, null));
+                    unsendable = d.oversized();
+                    hash = unsendable == null ? Skill.hashOf(d.files()) : null;
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    // One unreadable skill (a file without read permission, a folder deleted meanwhile) is skipped
+                    // and named; the others go through.
+                    unsendable = SyncPlan.Step.unreadable(path, e).reason();
                 }
+                progress.step(1);
+                // A skill that cannot be sent gets a hash no other copy can have: every comparison is a difference.
+                sides.put(path, new SyncPlan.Side(hash != null ? hash
+                        : "unsendable:" + Skill.sha256(unsendable.getBytes(StandardCharsets.UTF_8)), unsendable, null));
             });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
         found.stream().sorted().forEach(warn);
         Map<String, SyncPlan.Side> local = new LinkedHashMap<>();
@@ -91,12 +96,48 @@ final class LocalSide {
     }
 
     /** A local skill's status: its frontmatter's, active when it has none, null when it cannot be read as a skill. */
-    String status(String path) throws IOException {
+    String status(String path) {
         try {
             SkillMapping.SkillRecord r = SkillMapping.toRecord(read(path));
             return r.status() == null ? SkillMapping.DEFAULT_STATUS : r.status();
-        } catch (InvalidSkill e) {
+        } catch (InvalidSkill | IOException e) {
             return null;
+        }
+    }
+
+    /** Held while a run writes into the folder; another run's {@link #lock} waits for it. */
+    static final class Lock implements AutoCloseable {
+        private final java.nio.channels.FileChannel channel;
+
+        private Lock(java.nio.channels.FileChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    /**
+     * Takes this folder's lock (a file lock on .skill-fleet/lock-<key>, released when the process ends however it
+     * ends), waiting for another run that holds it and saying so through {@code waiting}.
+     */
+    Lock lock(Consumer<String> waiting) throws IOException {
+        Path file = SyncState.folder(skillsDir).resolve("lock-" + Skill.sha256(skillsDir.getFileName().toString()
+                .getBytes(StandardCharsets.UTF_8)).substring(0, 16));
+        Files.createDirectories(file.getParent());
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        try {
+            if (channel.tryLock() == null) {
+                waiting.accept("waiting for another run on " + settings.skillsDir() + " to finish");
+                channel.lock();
+            }
+            return new Lock(channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
         }
     }
 
@@ -130,8 +171,25 @@ final class LocalSide {
     void backupDatabaseVersion(Skill skill) throws IOException {
         if (backup) {
             SkillFolder.write(backupDir().resolve("database"), skill);
-            saved = true;
+            databaseBackups.add(skill.path());
         }
+    }
+
+    /**
+     * Keeps the database backups of the skills these steps wrote to the database and deletes the others (their
+     * write did not happen: a conflict, a refusal, a rollback), so the backup holds only what was replaced.
+     */
+    void keepDatabaseBackupsOf(List<SyncPlan.Step> steps) throws IOException {
+        Set<String> written = new HashSet<>();
+        steps.stream().filter(s -> s.action().writesDb()).forEach(s -> written.add(s.path()));
+        for (String path : databaseBackups) {
+            if (written.contains(path)) {
+                saved = true;
+            } else {
+                SkillFolder.deleteTree(backupDir().resolve("database").resolve(path));
+            }
+        }
+        databaseBackups.clear();
     }
 
     /** This run's backup folder, .skill-fleet/backup/<timestamp>/ (named on first use, created when written). */

@@ -124,7 +124,7 @@ final class SkillList {
     static List<Entry> both(Settings o, Scope scope, PrintWriter err) throws Exception {
         SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, true, SyncPlan.Prefer.NONE, false);
         List<SyncPlan.Step> steps = Engine.plan(new Engine.Request("list", o.planningOnly(), policy, scope, false, 100,
-                false, false), err);
+                false, false, false), err);
         Map<SyncPlan.Action, String> states = new LinkedHashMap<>();
         states.put(SyncPlan.Action.UNCHANGED, "in sync");
         states.put(SyncPlan.Action.CREATE_IN_DB, "only in the folder");

@@ -64,6 +64,11 @@ final class SyncPlan {
             this(path, action, reason, null, null, false);
         }
 
+        /** The skip of a skill whose folder could not be read, naming the file and what went wrong. */
+        static Step unreadable(String path, java.io.IOException e) {
+            return new Step(path, Action.SKIP, "could not read the folder: " + Cli.describe(e));
+        }
+
         Step with(Side l, Side d) {
             return new Step(path, action, reason, l == null ? null : l.hash(), d == null ? null : d.hash(),
                     overwritesChange);

@@ -84,6 +84,17 @@ final class TestSupport {
                 .redirectErrorStream(true).start();
     }
 
+    /** Everything the processes started in dir printed, in the order they were started. */
+    static String outputOf(Path dir) throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().startsWith("out-")).sorted().toList()) {
+                all.append(Files.readString(f, StandardCharsets.UTF_8));
+            }
+        }
+        return all.toString();
+    }
+
     /** True when the tests run with --long (full-length loops); CI runs them at a reduced count. */
     static boolean longRun() {
         return Boolean.getBoolean("skill-fleet.long");
