@@ -24,8 +24,8 @@ class export_to_db implements Callable<Integer> {
     @Mixin Cli.LintOptions lint;
     @Spec CommandSpec spec;
 
-    /** Where tests step into a run; commands run without. */
-    Hooks hooks = Hooks.NONE;
+    /** Where tests step into a run (in-process, or SKILL_FLEET_FAILPOINT for a process); commands run without. */
+    Hooks hooks = Hooks.fromEnvironment();
 
     @Option(names = {"-f", "--force"},
             description = "Overwrite database copies that another writer changed since this tool wrote them.")

@@ -23,8 +23,8 @@ class import_from_db implements Callable<Integer> {
     @Mixin Cli.ScopeOptions scope;
     @Spec CommandSpec spec;
 
-    /** Where tests step into a run; commands run without. */
-    Hooks hooks = Hooks.NONE;
+    /** Where tests step into a run (in-process, or SKILL_FLEET_FAILPOINT for a process); commands run without. */
+    Hooks hooks = Hooks.fromEnvironment();
 
     @Option(names = "--status", paramLabel = "STATUS", defaultValue = "active",
             description = "Skills of this status: active, draft, deprecated, archived or all (default: ${DEFAULT-VALUE}).")

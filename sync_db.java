@@ -29,8 +29,8 @@ class sync_db implements Callable<Integer> {
     @Mixin Cli.LintOptions lint;
     @Spec CommandSpec spec;
 
-    /** Where tests step into a run; commands run without. */
-    Hooks hooks = Hooks.NONE;
+    /** Where tests step into a run (in-process, or SKILL_FLEET_FAILPOINT for a process); commands run without. */
+    Hooks hooks = Hooks.fromEnvironment();
 
 
     @Option(names = "--check", description = "Change nothing; exit 4 when anything would change, 0 when in sync.")

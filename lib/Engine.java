@@ -168,10 +168,10 @@ final class Engine {
                     steps = applied;
                     committed = true;
                     report.phase("write the database");
-                    hooks.at(Hooks.Moment.COMMITTED, null);
                 }
             }
             if (!request.readOnly()) {
+                hooks.at(Hooks.Moment.COMMITTED, null);
                 steps = applyToFolder(db, steps);
                 report.phase("write the folder");
             }

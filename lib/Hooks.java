@@ -21,4 +21,28 @@ interface Hooks {
     }
 
     void at(Moment moment, String skill) throws IOException;
+
+    /** The exit code of a process stopped by a failpoint. */
+    int HALTED = 86;
+
+    /**
+     * The hooks a command runs with: none, unless the environment variable SKILL_FLEET_FAILPOINT names a moment
+     * ({@code FOLDER_ASIDE} or {@code FOLDER_ASIDE:3} for its third time), where the process then halts at once,
+     * as a kill would stop it. Crash tests use it to stop a run exactly in the window they check.
+     */
+    static Hooks fromEnvironment() {
+        String spec = System.getenv("SKILL_FLEET_FAILPOINT");
+        if (spec == null || spec.isBlank()) {
+            return NONE;
+        }
+        String[] parts = spec.strip().split(":");
+        Moment at = Moment.valueOf(parts[0]);
+        int nth = parts.length > 1 ? Integer.parseInt(parts[1]) : 1;
+        int[] seen = {0};
+        return (moment, skill) -> {
+            if (moment == at && ++seen[0] == nth) {
+                Runtime.getRuntime().halt(HALTED);
+            }
+        };
+    }
 }

@@ -122,6 +122,84 @@ class CrashTest {
         }
     }
 
+    /**
+     * A run stopped exactly in each window the recovery is for (SKILL_FLEET_FAILPOINT halts the process there):
+     * what it leaves is checked before the next run, and the next run converges with nothing lost.
+     */
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void runsStoppedInEachWindowLeaveWhatRecoveryExpectsAndLoseNothing(String kind, @TempDir Path tmp)
+            throws Exception {
+        Map<String, String> env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
+        Path a = tmp.resolve("a/skills");
+        Path b = tmp.resolve("b/skills");
+        for (int i = 0; i < 12; i++) {
+            TestSupport.write(a.resolve("crash/s" + i + "/SKILL.md"), "---\nname: s" + i + "\ndescription: d\n---\n");
+            TestSupport.write(a.resolve("crash/s" + i + "/references/notes.md"), "notes " + i + "\n");
+        }
+        Map<String, List<String>> markers = new LinkedHashMap<>();
+        try (TestDatabases.TestDb db = TestDatabases.create(kind, tmp)) {
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url()).code());
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", b.toString(), "--db", db.url()).code());
+            // What each window leaves: the kinds of work folder beside the skill being written.
+            record Stop(String command, String failpoint, List<String> leaves) {
+            }
+            List<Stop> stops = List.of(
+                    new Stop("sync_db", "FOLDER_BUILT:3", List.of("new")),
+                    new Stop("sync_db", "FOLDER_ASIDE:2", List.of("new", "old")),
+                    new Stop("sync_db", "COMMITTED", List.of()),
+                    new Stop("import_from_db", "FOLDER_ASIDE:1", List.of("new", "old")),
+                    new Stop("export_to_db", "COMMITTED", List.of()));
+            int round = 0;
+            for (Stop stop : stops) {
+                round++;
+                for (int e = 1; e <= 4; e++) {
+                    edit(b, "crash/s" + (2 * e - 1), "b" + round + "-" + e, markers);
+                }
+                assertEquals(0, TestSupport.run("sync-db", env, "-s", b.toString(), "--db", db.url()).code());
+                if (!stop.command().equals("import_from_db")) {
+                    edit(a, "crash/s" + (2 * round), "a" + round, markers);
+                }
+                Map<String, byte[]> before = TestSupport.tree(a);
+                Map<String, String> failpoint = new java.util.HashMap<>(env);
+                failpoint.put("SKILL_FLEET_FAILPOINT", stop.failpoint());
+                Process p = TestSupport.start(tmp.resolve("logs"), failpoint, stop.command(), "-s", a.toString(),
+                        "--db", db.url(), "-q");
+                assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+                assertEquals(Hooks.HALTED, p.exitValue(), stop + " reached its window: "
+                        + TestSupport.outputOf(tmp.resolve("logs")));
+                List<String> left = workFolders(a).stream()
+                        .map(n -> n.substring(SkillFolder.WORK_PREFIX.length(), n.indexOf('-', SkillFolder.WORK_PREFIX
+                                .length()))).sorted().toList();
+                assertEquals(stop.leaves(), left, stop.toString());
+                if (stop.leaves().isEmpty()) {
+                    assertEquals(before.keySet(), TestSupport.tree(a).keySet(), "no folder written yet: " + stop);
+                }
+                TestSupport.Run rerun = TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url());
+                assertEquals(0, rerun.code(), stop + ": " + rerun.all());
+                if (!stop.leaves().isEmpty()) {
+                    assertTrue(rerun.err().contains("interrupted run"), stop + ": " + rerun.err());
+                }
+                assertNoWorkFolders(a);
+                assertEquals(0, TestSupport.run("sync-db", env, "-s", b.toString(), "--db", db.url()).code());
+                TestSupport.assertSameTree(a, b);
+                for (Map.Entry<String, List<String>> m : markers.entrySet()) {
+                    String md = TestSupport.read(a.resolve(m.getKey()).resolve("SKILL.md"));
+                    for (String marker : m.getValue()) {
+                        assertTrue(md.contains(marker + "\n"), stop + ": " + m.getKey() + " lost " + marker);
+                    }
+                }
+            }
+        }
+    }
+
+    static List<String> workFolders(Path root) throws Exception {
+        try (Stream<Path> paths = Files.walk(root)) {
+            return paths.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(SkillFolder.WORK_PREFIX))
+                    .toList();
+        }
+    }
+
     static void edit(Path dir, String skill, String marker, Map<String, List<String>> markers) throws Exception {
         Path md = dir.resolve(skill).resolve("SKILL.md");
         TestSupport.write(md, TestSupport.read(md) + marker + "\n");
