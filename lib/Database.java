@@ -33,7 +33,10 @@ import java.util.function.Function;
 final class Database {
     enum Dialect { POSTGRESQL, SQLITE }
 
-    /** Where to connect. {@code identity} names the database without credentials (it keys the sync state). */
+    /**
+     * Where to connect. {@code identity} names the data without credentials, and keys the sync state: host, port and
+     * database, plus the schema search path when the URL sets one; for SQLite, the file's real path.
+     */
     record Target(Dialect dialect, String jdbcUrl, Properties properties, String display, String identity,
             Path sqliteFile, boolean embeddedDefault) {
     }
@@ -113,8 +116,33 @@ final class Database {
         p.setProperty("journal_mode", "WAL");
         p.setProperty("busy_timeout", "30000");
         p.setProperty("transaction_mode", "IMMEDIATE");
-        return new Target(Dialect.SQLITE, "jdbc:sqlite:" + abs, p, "sqlite:" + abs, "sqlite:" + abs, abs,
+        return new Target(Dialect.SQLITE, "jdbc:sqlite:" + abs, p, "sqlite:" + abs, "sqlite:" + realPath(abs), abs,
                 embeddedDefault);
+    }
+
+    /**
+     * The file's real path, so that every path to one SQLite file (through a symbolic link, or relative) keys one
+     * sync state; for a file not yet created, its nearest existing folder's real path with the rest appended.
+     */
+    static Path realPath(Path abs) {
+        Path existing = abs;
+        List<Path> missing = new ArrayList<>();
+        while (existing != null && !Files.exists(existing)) {
+            missing.add(0, existing.getFileName());
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return abs;
+        }
+        try {
+            Path real = existing.toRealPath();
+            for (Path name : missing) {
+                real = real.resolve(name);
+            }
+            return real;
+        } catch (java.io.IOException e) {
+            return abs;
+        }
     }
 
     /** Parses postgresql://[user[:password]@][host[:port][,...]][/dbname][?param=value&...] as libpq does. */
@@ -184,21 +212,23 @@ final class Database {
         String hostsText = String.join(",", hosts);
         String jdbc = "jdbc:postgresql://" + hostsText + "/" + URLEncoder.encode(dbname, StandardCharsets.UTF_8);
         return postgres(jdbc, props, "postgresql://" + user + "@" + hostsText + "/" + dbname,
-                "postgresql://" + hostsText.toLowerCase(Locale.ROOT) + "/" + dbname);
+                withSearchPath("postgresql://" + hostsText.toLowerCase(Locale.ROOT) + "/" + dbname, props));
     }
 
     /** A jdbc:postgresql: URL as pgjdbc takes it; user and password may come from PGUSER and PGPASSWORD. */
     static Target fromJdbcPostgres(String url, Function<String, String> env) {
         Properties props = new Properties();
+        Properties parameters = new Properties();
         int q = url.indexOf('?');
         String base = q >= 0 ? url.substring(0, q) : url;
         if (q >= 0) {
             for (String pair : url.substring(q + 1).split("&")) {
                 int eq = pair.indexOf('=');
-                if (eq > 0 && decode(pair.substring(0, eq)).equals("password")) {
-                    Secrets.register(decode(pair.substring(eq + 1)));
+                if (eq > 0) {
+                    parameters.setProperty(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
                 }
             }
+            Secrets.register(parameters.getProperty("password"));
         }
         if (!url.contains("user=") && env.apply("PGUSER") != null) {
             props.setProperty("user", env.apply("PGUSER"));
@@ -211,7 +241,63 @@ final class Database {
         if (at >= 0) {
             shown = "postgresql://" + shown.substring(at + 1);
         }
-        return postgres(url, props, shown, shown.toLowerCase(Locale.ROOT));
+        return postgres(url, props, shown, withSearchPath(shown.toLowerCase(Locale.ROOT), parameters));
+    }
+
+    /**
+     * The identity with the schema search path the connection settings choose, when they choose one: another schema
+     * of the same database holds other skills, so it keys another sync state. pgjdbc's currentSchema wins over a
+     * search_path in the startup options, as it does on the server. Without either the identity is unchanged, so
+     * the state of existing folders is still found.
+     */
+    static String withSearchPath(String identity, Properties settings) {
+        String path = settings.getProperty("currentSchema");
+        if (path == null && settings.getProperty("options") != null) {
+            path = searchPathOption(settings.getProperty("options"));
+        }
+        if (path == null) {
+            return identity;
+        }
+        List<String> schemas = new ArrayList<>();
+        for (String schema : path.split(",", -1)) {
+            String s = schema.strip();
+            // PostgreSQL folds unquoted names to lower case; quoted ones are taken as written.
+            schemas.add(s.startsWith("\"") ? s : s.toLowerCase(Locale.ROOT));
+        }
+        return identity + "?search_path=" + String.join(",", schemas);
+    }
+
+    /** The last search_path in libpq startup options (-c name=value, -cname=value, --name=value), or null. */
+    static String searchPathOption(String options) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        for (int i = 0; i < options.length(); i++) {
+            char c = options.charAt(i);
+            if (c == '\\' && i + 1 < options.length()) {
+                word.append(options.charAt(++i));
+            } else if (Character.isWhitespace(c)) {
+                if (word.length() > 0) {
+                    words.add(word.toString());
+                    word.setLength(0);
+                }
+            } else {
+                word.append(c);
+            }
+        }
+        if (word.length() > 0) {
+            words.add(word.toString());
+        }
+        String found = null;
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            String setting = w.equals("-c") && i + 1 < words.size() ? words.get(++i)
+                    : w.startsWith("--") ? w.substring(2) : w.startsWith("-c") ? w.substring(2) : null;
+            int eq = setting == null ? -1 : setting.indexOf('=');
+            if (eq > 0 && setting.substring(0, eq).replace('-', '_').toLowerCase(Locale.ROOT).equals("search_path")) {
+                found = setting.substring(eq + 1);
+            }
+        }
+        return found;
     }
 
     private static Target postgres(String jdbc, Properties props, String display, String identity) {

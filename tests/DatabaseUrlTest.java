@@ -104,4 +104,47 @@ class DatabaseUrlTest {
                 () -> Database.resolve("postgresql://u:bad%zzpass@h/db", env(Map.of())));
         assertFalse(bad.getMessage().contains("bad%zzpass"), bad.getMessage());
     }
+    @Test
+    void theIdentityKeysTheSchemaAndStaysAsItWasWithoutOne() {
+        Map<String, String> none = Map.of();
+        // Without a schema, exactly the identity earlier versions used: existing sync states are still found.
+        assertEquals("postgresql://h1:5432/db", Database.resolve("postgresql://u:p@H1/db?sslmode=require", env(none))
+                .identity());
+        assertEquals("postgresql://h:5432/db", Database.resolve("jdbc:postgresql://H:5432/db?user=u", env(none))
+                .identity());
+        assertEquals("postgresql://h:5432/db?search_path=staging",
+                Database.resolve("postgresql://u@h/db?currentSchema=Staging", env(none)).identity());
+        assertEquals("postgresql://h:5432/db?search_path=staging",
+                Database.resolve("jdbc:postgresql://h:5432/db?currentSchema=staging", env(none)).identity());
+        for (String options : new String[] {"-c%20search_path%3Dstaging", "-csearch_path%3Dstaging",
+                "--search_path%3Dstaging", "--search-path%3Dstaging",
+                "-c%20statement_timeout%3D5%20-c%20search_path%3Dstaging"}) {
+            assertEquals("postgresql://h:5432/db?search_path=staging",
+                    Database.resolve("postgresql://u@h/db?options=" + options, env(none)).identity(), options);
+        }
+        assertEquals("postgresql://h:5432/db?search_path=a,\"B\"",
+                Database.resolve("postgresql://u@h/db?options=-c%20search_path%3Da,\\%20%22B%22", env(none))
+                        .identity());
+        assertEquals("postgresql://h:5432/db?search_path=prod", Database.resolve(
+                "jdbc:postgresql://h:5432/db?options=-c%20search_path%3Dstaging&currentSchema=prod", env(none))
+                .identity(), "currentSchema wins, as on the server");
+        assertEquals("postgresql://h:5432/db", Database.resolve("postgresql://u@h/db?options=-c%20work_mem%3D4MB",
+                env(none)).identity());
+    }
+
+    @Test
+    void sqliteIsKeyedByTheFilesRealPath(@TempDir Path dir) throws Exception {
+        Path real = Files.createDirectories(dir.resolve("real"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        String notYet = Database.resolve("jdbc:sqlite:" + link.resolve("sub/new.db"), env(Map.of())).identity();
+        assertEquals("sqlite:" + real.toRealPath().resolve("sub/new.db"), notYet);
+        Files.writeString(real.resolve("x.db"), "");
+        Path alias = Files.createSymbolicLink(dir.resolve("alias.db"), real.resolve("x.db"));
+        String direct = Database.resolve("jdbc:sqlite:" + real.resolve("x.db"), env(Map.of())).identity();
+        assertEquals(direct, Database.resolve("jdbc:sqlite:" + alias, env(Map.of())).identity());
+        assertEquals(direct, Database.resolve("jdbc:sqlite:" + link.resolve("../real/./x.db"), env(Map.of()))
+                .identity());
+        assertEquals("sqlite:" + alias, Database.resolve("jdbc:sqlite:" + alias, env(Map.of())).display(),
+                "shown as given");
+    }
 }
