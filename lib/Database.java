@@ -86,6 +86,11 @@ final class Database {
         if (url.startsWith("postgresql://") || url.startsWith("postgres://")) {
             return fromLibpq(url, env);
         }
+        if (url.startsWith("jdbc:postgresql://") && userinfoEnd(url.substring("jdbc:postgresql://".length())) >= 0) {
+            // libpq's user:password@ form with jdbc: in front, a common paste; pgjdbc would take the user name and
+            // password for part of the host name (and echo them in its errors).
+            return fromLibpq(url.substring("jdbc:".length()), env);
+        }
         if (url.startsWith("jdbc:postgresql:")) {
             return fromJdbcPostgres(url, env);
         }
@@ -148,6 +153,17 @@ final class Database {
     /** Parses postgresql://[user[:password]@][host[:port][,...]][/dbname][?param=value&...] as libpq does. */
     static Target fromLibpq(String url, Function<String, String> env) {
         String rest = url.substring(url.indexOf("://") + 3);
+        String user = null;
+        String password = null;
+        int at = userinfoEnd(rest);
+        if (at >= 0) {
+            String userinfo = rest.substring(0, at);
+            rest = rest.substring(at + 1);
+            int colon = userinfo.indexOf(':');
+            user = decode(colon >= 0 ? userinfo.substring(0, colon) : userinfo);
+            password = colon >= 0 ? decode(userinfo.substring(colon + 1)) : null;
+            Secrets.register(password);
+        }
         String query = "";
         int q = rest.indexOf('?');
         if (q >= 0) {
@@ -157,17 +173,6 @@ final class Database {
         int slash = rest.indexOf('/');
         String authority = slash >= 0 ? rest.substring(0, slash) : rest;
         String dbname = slash >= 0 ? decode(rest.substring(slash + 1)) : "";
-        String user = null;
-        String password = null;
-        int at = authority.lastIndexOf('@');
-        if (at >= 0) {
-            String userinfo = authority.substring(0, at);
-            authority = authority.substring(at + 1);
-            int colon = userinfo.indexOf(':');
-            user = decode(colon >= 0 ? userinfo.substring(0, colon) : userinfo);
-            password = colon >= 0 ? decode(userinfo.substring(colon + 1)) : null;
-            Secrets.register(password);
-        }
         Properties props = new Properties();
         for (String pair : query.isEmpty() ? new String[0] : query.split("&")) {
             int eq = pair.indexOf('=');
@@ -245,6 +250,38 @@ final class Database {
     }
 
     /**
+     * Where the user name and password that follow "://" end: the index of their '@', or -1 when there are none. As
+     * libpq reads a URL, the last '@' before the first '/' or '?'. A pasted password often holds an unencoded '/',
+     * '?' or '@', which would make its first part a host and port (shown in messages): so when the last '@' of the
+     * whole URL is followed by a plausible host list and is not inside a query value, it ends the password instead.
+     */
+    static int userinfoEnd(String rest) {
+        int hostEnd = rest.length();
+        for (char c : new char[] {'/', '?'}) {
+            int i = rest.indexOf(c);
+            if (i >= 0 && i < hostEnd) {
+                hostEnd = i;
+            }
+        }
+        int standard = hostEnd == 0 ? -1 : rest.lastIndexOf('@', hostEnd - 1);
+        int last = rest.lastIndexOf('@');
+        if (last <= standard || !AFTER_USERINFO.matcher(rest.substring(last + 1)).matches()
+                || IN_QUERY_VALUE.matcher(rest.substring(standard + 1, last)).matches()) {
+            return standard;
+        }
+        return last;
+    }
+
+    private static final String HOSTS = "(?:\\[[0-9A-Za-z:.%]*\\]|[A-Za-z0-9._~%-]*)(?::\\d*)?"
+            + "(?:,(?:\\[[0-9A-Za-z:.%]*\\]|[A-Za-z0-9._~%-]*)(?::\\d*)?)*";
+    /** A host list, then the end, the database name or the query. */
+    private static final java.util.regex.Pattern AFTER_USERINFO =
+            java.util.regex.Pattern.compile(HOSTS + "(?:[/?].*)?", java.util.regex.Pattern.DOTALL);
+    /** Hosts, a database name and a query whose last value runs on: the text before an '@' inside that value. */
+    private static final java.util.regex.Pattern IN_QUERY_VALUE = java.util.regex.Pattern.compile(
+            HOSTS + "(?:/[^?]*)?\\?(?:[^=&]*=[^&]*&)*[^=&]+=[^&]*", java.util.regex.Pattern.DOTALL);
+
+    /**
      * The identity with the schema search path the connection settings choose, when they choose one: another schema
      * of the same database holds other skills, so it keys another sync state. pgjdbc's currentSchema wins over a
      * search_path in the startup options, as it does on the server. Without either the identity is unchanged, so
@@ -315,6 +352,18 @@ final class Database {
         // Batched inserts go as multi-row statements: one round trip per batch, not per row.
         props.putIfAbsent("reWriteBatchedInserts", "true");
         return new Target(Dialect.POSTGRESQL, jdbc, props, display, identity, null, false);
+    }
+
+    /**
+     * pgjdbc logs through java.util.logging, whose default handler writes to stderr past the tool's filter, and some
+     * of its warnings quote the whole URL, password included. Its log is off: every failure it logs also reaches the
+     * tool as an exception, reported once and redacted. (A strong reference: the logging framework keeps only weak
+     * ones, and a collected logger would forget its level.)
+     */
+    private static final java.util.logging.Logger DRIVER_LOG = java.util.logging.Logger.getLogger("org.postgresql");
+
+    static {
+        DRIVER_LOG.setLevel(java.util.logging.Level.OFF);
     }
 
     /** Wraps every connection this tool opens; tests count statements through it. */

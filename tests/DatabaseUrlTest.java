@@ -147,4 +147,28 @@ class DatabaseUrlTest {
         assertEquals("sqlite:" + alias, Database.resolve("jdbc:sqlite:" + alias, env(Map.of())).display(),
                 "shown as given");
     }
+
+    @Test
+    void aPastedPasswordWithUnencodedSpecialCharactersIsStillThePassword() {
+        for (String password : new String[] {"Se/cr?et", "a@b/c", "p:w@x", "x/y?z=1", "q?w"}) {
+            Database.Target t = Database.resolve("postgresql://app:" + password + "@db.example.com:6543/skills"
+                    + "?sslmode=require", env(Map.of()));
+            assertEquals(password, t.properties().getProperty("password"), password);
+            assertEquals("app", t.properties().getProperty("user"), password);
+            assertEquals("jdbc:postgresql://db.example.com:6543/skills", t.jdbcUrl(), password);
+            assertEquals("require", t.properties().getProperty("sslmode"), password);
+        }
+        Database.Target jdbc = Database.resolve("jdbc:postgresql://app:pw-123@h:5433/db?ssl=true", env(Map.of()));
+        assertEquals("jdbc:postgresql://h:5433/db", jdbc.jdbcUrl());
+        assertEquals("pw-123", jdbc.properties().getProperty("password"));
+        assertEquals("true", jdbc.properties().getProperty("ssl"));
+        // An '@' inside a query value is not the end of a password.
+        Database.Target query = Database.resolve("postgresql://h/db?application_name=me@corp", env(Map.of()));
+        assertEquals("jdbc:postgresql://h:5432/db", query.jdbcUrl());
+        assertEquals("me@corp", query.properties().getProperty("ApplicationName"));
+        Database.Target both = Database.resolve("postgresql://u:p@h/db?application_name=me@corp", env(Map.of()));
+        assertEquals("jdbc:postgresql://h:5432/db", both.jdbcUrl());
+        Database.Target pg = Database.resolve("jdbc:postgresql://h/db?user=me@corp&password=x", env(Map.of()));
+        assertEquals("jdbc:postgresql://h/db?user=me@corp&password=x", pg.jdbcUrl());
+    }
 }
