@@ -121,14 +121,19 @@ final class Cli {
             if (!m.matches()) {
                 throw new CommandLine.TypeConversionException("'" + value + "' is not a size like 512KB or 10MB");
             }
-            long n = Long.parseLong(m.group(1));
             String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(java.util.Locale.ROOT);
-            return switch (unit.charAt(0)) {
-                case 'k' -> n * 1024;
-                case 'm' -> n * 1024 * 1024;
-                case 'g' -> n * 1024 * 1024 * 1024;
-                default -> n;
+            long factor = switch (unit.charAt(0)) {
+                case 'k' -> 1024L;
+                case 'm' -> 1024L * 1024;
+                case 'g' -> 1024L * 1024 * 1024;
+                default -> 1L;
             };
+            try {
+                // Unchecked, 9999999999G wraps around to a negative limit that skips every skill.
+                return Math.multiplyExact(Long.parseLong(m.group(1)), factor);
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is too large a size");
+            }
         }
     }
 

@@ -87,11 +87,7 @@ final class Engine {
         target = Database.resolve(o.db(), Cli.env());
         Path stateFile = SyncState.file(local.dir(), target.identity());
         Map<String, String> base = request.resync() ? new TreeMap<>() : SyncState.load(stateFile, report::warn);
-        if (!local.exists() && request.mode() == SyncPlan.Mode.EXPORT) {
-            // Import fills a new folder; so may a first sync. A folder that synced before and is gone now is more
-            // likely unmounted or mistyped than meant to be empty: the brakes stop that.
-            throw new IOException("skills folder " + o.skillsDir() + " does not exist (set --skills-dir)");
-        }
+        SyncState.checkSkillsDir(o.skillsDir(), request.mode() == SyncPlan.Mode.EXPORT);
         if (target.embeddedDefault()) {
             report.announce((Files.exists(target.sqliteFile()) ? "using" : "creating") + " the embedded database "
                     + target.sqliteFile() + " (set DATABASE_URL or --db for PostgreSQL)");
