@@ -230,7 +230,12 @@ final class Database {
             for (String pair : url.substring(q + 1).split("&")) {
                 int eq = pair.indexOf('=');
                 if (eq > 0) {
-                    parameters.setProperty(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+                    // As pgjdbc decodes them: a '+' is a space.
+                    parameters.setProperty(decode(pair.substring(0, eq).replace("+", "%20")),
+                            decode(pair.substring(eq + 1).replace("+", "%20")));
+                    if (decode(pair.substring(0, eq)).equals("password")) {
+                        Secrets.register(decode(pair.substring(eq + 1)));
+                    }
                 }
             }
             Secrets.register(parameters.getProperty("password"));

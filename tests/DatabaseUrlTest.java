@@ -125,6 +125,9 @@ class DatabaseUrlTest {
         assertEquals("postgresql://h:5432/db?search_path=a,\"B\"",
                 Database.resolve("postgresql://u@h/db?options=-c%20search_path%3Da,\\%20%22B%22", env(none))
                         .identity());
+        assertEquals("postgresql://h:5432/db?search_path=staging",
+                Database.resolve("jdbc:postgresql://h:5432/db?options=-c+search_path%3Dstaging", env(none)).identity(),
+                "pgjdbc reads a '+' in a parameter as a space");
         assertEquals("postgresql://h:5432/db?search_path=prod", Database.resolve(
                 "jdbc:postgresql://h:5432/db?options=-c%20search_path%3Dstaging&currentSchema=prod", env(none))
                 .identity(), "currentSchema wins, as on the server");
