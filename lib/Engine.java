@@ -87,7 +87,7 @@ final class Engine {
         target = Database.resolve(o.db(), Cli.env());
         Path stateFile = SyncState.file(local.dir(), target.identity());
         Map<String, String> base = request.resync() ? new TreeMap<>() : SyncState.load(stateFile, report::warn);
-        SyncState.checkSkillsDir(o.skillsDir(), request.mode() == SyncPlan.Mode.EXPORT);
+        local.check(request.mode() == SyncPlan.Mode.EXPORT);
         if (target.embeddedDefault()) {
             report.announce((Files.exists(target.sqliteFile()) ? "using" : "creating") + " the embedded database "
                     + target.sqliteFile() + " (set DATABASE_URL or --db for PostgreSQL)");

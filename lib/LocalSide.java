@@ -49,6 +49,21 @@ final class LocalSide {
         return Files.isDirectory(skillsDir);
     }
 
+    /**
+     * Refuses a skills folder that cannot be one: a path that exists but is not a folder, whatever the command (import
+     * would otherwise try to create skill folders under a file), and a missing folder when the command needs it
+     * (export). Import fills a new folder; so may a first sync. A folder that synced before and is gone now is more
+     * likely unmounted or mistyped than meant to be empty: the sync brakes stop that.
+     */
+    void check(boolean mustExist) throws IOException {
+        if (Files.exists(skillsDir) && !Files.isDirectory(skillsDir)) {
+            throw new IOException("skills folder " + settings.skillsDir() + " is not a folder (set --skills-dir)");
+        }
+        if (mustExist && !Files.isDirectory(skillsDir)) {
+            throw new IOException("skills folder " + settings.skillsDir() + " does not exist (set --skills-dir)");
+        }
+    }
+
     /** Finishes or undoes what an interrupted run left (work folders, a folder set aside), reported as warnings. */
     void recover() throws IOException {
         SkillFolder.recover(skillsDir, backup ? backupDir().resolve("local") : null).forEach(warn);

@@ -26,22 +26,6 @@ final class SyncState {
         return (dir.getParent() == null ? dir : dir.getParent()).resolve(".skill-fleet");
     }
 
-    /**
-     * Refuses a skills folder that cannot be one: a path that exists but is not a folder, whatever the command (import
-     * would otherwise try to create skill folders under a file), and a missing folder when the command needs it
-     * (export). Import fills a new folder; so may a first sync. A folder that synced before and is gone now is more
-     * likely unmounted or mistyped than meant to be empty: the sync brakes stop that.
-     */
-    static void checkSkillsDir(Path given, boolean mustExist) throws IOException {
-        Path dir = given.toAbsolutePath().normalize();
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new IOException("skills folder " + given + " is not a folder (set --skills-dir)");
-        }
-        if (mustExist && !Files.isDirectory(dir)) {
-            throw new IOException("skills folder " + given + " does not exist (set --skills-dir)");
-        }
-    }
-
     static Path file(Path skillsDir, String databaseIdentity) {
         Path dir = skillsDir.toAbsolutePath().normalize();
         String key = Skill.sha256((dir.getFileName() + "\n" + databaseIdentity)
