@@ -80,6 +80,15 @@ record Frontmatter(String block, String body, Map<String, Object> values) {
         return "---\n" + yaml.dump(values) + "---\n";
     }
 
+    /**
+     * The column text of a scalar value as YAML typed it: a date ({@code 2024-01-05}, unquoted) as yyyy-mm-dd, a
+     * number or boolean as Java prints it. withColumns compares through this same mapping, so a key whose column
+     * still holds what its text maps to is left as written.
+     */
+    static String text(Object value) {
+        return value instanceof java.util.Date d ? d.toInstant().toString().substring(0, 10) : String.valueOf(value);
+    }
+
     /** Columns whose keys a frontmatter may carry, with the spellings read for each (see SkillMapping). */
     static final Map<String, List<String>> COLUMN_KEYS = columnKeys();
 
@@ -120,7 +129,7 @@ record Frontmatter(String block, String body, Map<String, Object> values) {
                     continue;
                 }
                 if (!(current instanceof Map<?, ?>) && !(current instanceof List<?>)
-                        && !String.valueOf(current).equals(String.valueOf(column))) {
+                        && !text(current).equals(String.valueOf(column))) {
                     String rewritten = replaceKey(out, spelling, atTop, String.valueOf(column));
                     if (rewritten == null) {
                         return block;
@@ -140,7 +149,7 @@ record Frontmatter(String block, String body, Map<String, Object> values) {
                 for (String spelling : e.getValue()) {
                     Object v = check.get(spelling) != null ? check.get(spelling) : checkMeta.get(spelling);
                     if (v != null && columns.get(e.getKey()) != null
-                            && !String.valueOf(v).equals(String.valueOf(columns.get(e.getKey())))) {
+                            && !text(v).equals(String.valueOf(columns.get(e.getKey())))) {
                         return block;
                     }
                 }

@@ -56,8 +56,8 @@ final class SkillMapping {
     record SkillRecord(String path, String name, String description, String license, String version, String type,
             String weight, String loadPriority, String status, String skillStyle, String scope, List<String> keywords,
             List<String> tags, List<String> allowedTools, List<Capability> capabilities, List<Dependency> dependencies,
-            List<String> seeAlso, String frontmatter, String content, List<FileRow> files, String hash,
-            List<String> lint) {
+            List<String> seeAlso, String frontmatter, String content, boolean executableSkillMd, List<FileRow> files,
+            String hash, List<String> lint) {
 
         List<String> categoryPaths() {
             List<String> paths = new ArrayList<>();
@@ -108,11 +108,17 @@ final class SkillMapping {
         SkillRecord withoutContent() {
             return new SkillRecord(path, name, description, license, version, type, weight, loadPriority, status,
                     skillStyle, scope, keywords, tags, allowedTools, capabilities, dependencies, seeAlso, null, null,
-                    List.of(), hash, lint);
+                    executableSkillMd, List.of(), hash, lint);
         }
 
+        /** The executable files, SKILL.md included (every file is executable on some checkouts: WSL, FAT). */
         String executablePaths() {
-            return String.join("\n", files.stream().filter(FileRow::executable).map(FileRow::relativePath).toList());
+            List<String> paths = new ArrayList<>();
+            if (executableSkillMd) {
+                paths.add(Skill.SKILL_MD);
+            }
+            files.stream().filter(FileRow::executable).forEach(f -> paths.add(f.relativePath()));
+            return String.join("\n", paths);
         }
     }
 
@@ -233,7 +239,7 @@ final class SkillMapping {
                 limited(path, "allowed tool", tools(path, first(v, meta, "allowed-tools")), 64),
                 capabilities(path, fm.body()), dependencies(path, first(v, meta, "dependencies")),
                 strings(path, firstAny(v, meta, "see_also", "see-also"), "see_also"),
-                fm.block(), fm.body(), files, skill.hash(), lint(path, v));
+                fm.block(), fm.body(), md.executable(), files, skill.hash(), lint(path, v));
     }
 
     /** Top-level keys the Agent Skills specification defines; anything else belongs under metadata:. */
@@ -282,7 +288,8 @@ final class SkillMapping {
         Set<String> executable = executablePaths == null ? Set.of() : Set.of(executablePaths.split("\n"));
         List<Skill.SkillFile> skillFiles = new ArrayList<>();
         skillFiles.add(new Skill.SkillFile(Skill.SKILL_MD,
-                (block + (content == null ? "" : content)).getBytes(StandardCharsets.UTF_8), false));
+                (block + (content == null ? "" : content)).getBytes(StandardCharsets.UTF_8),
+                executable.contains(Skill.SKILL_MD)));
         for (FileRow f : files) {
             skillFiles.add(new Skill.SkillFile(f.relativePath(), f.bytes(), executable.contains(f.relativePath())));
         }
@@ -479,8 +486,10 @@ final class SkillMapping {
         if (value instanceof Map<?, ?> || value instanceof Collection<?>) {
             throw new InvalidSkill(path, Skill.SKILL_MD, "'" + key + "' must be a single value");
         }
-        return value == null ? null : value instanceof java.util.Date d
-                ? d.toInstant().toString().substring(0, 10) : String.valueOf(value);
+        if (value instanceof byte[]) {
+            throw new InvalidSkill(path, Skill.SKILL_MD, "'" + key + "' must be text, not !!binary");
+        }
+        return value == null ? null : Frontmatter.text(value);
     }
 
     private static Object firstAny(Map<String, Object> top, Map<String, Object> meta, String... keys) {

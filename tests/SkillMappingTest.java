@@ -227,4 +227,40 @@ class SkillMappingTest {
         assertEquals("draft", back.status());
         assertEquals(List.of("Read", "Grep"), back.allowedTools());
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "description: 2024-01-05|2024-01-05",
+        "description: yes|true",
+        "description: 1.10|1.1",
+        "description: 0x1F|31",
+        "scope: 2024-02-29|2024-02-29",
+        "metadata:\\n  scope: 2024-02-29|2024-02-29"})
+    void aValueYamlTypesIsLeftAsWrittenWhileItsColumnStillHoldsWhatItMapsTo(String line, String column)
+            throws Exception {
+        String md = "---\nname: demo\n" + line.replace("\\n", "\n") + "\n---\n# Body\n";
+        SkillMapping.SkillRecord r = record(md);
+        assertEquals(column, line.contains("scope") ? r.scope() : r.description());
+        Map<String, Object> columns = new java.util.HashMap<>(Map.of("name", "demo", "description", r.description()));
+        if (r.scope() != null) {
+            columns.put("scope", r.scope());
+        }
+        Skill back = SkillMapping.toSkill("dev/demo", r.frontmatter(), r.content(), "SKILL.md", columns, List.of());
+        assertEquals(md, new String(back.skillMd().bytes(), StandardCharsets.UTF_8));
+        assertTrue(back.skillMd().executable());
+        assertEquals("SKILL.md", SkillMapping.toRecord(back).executablePaths());
+
+        columns.put(line.contains("scope") ? "scope" : "description", "set by the API");
+        String edited = new String(SkillMapping.toSkill("dev/demo", r.frontmatter(), r.content(), "", columns,
+                List.of()).skillMd().bytes(), StandardCharsets.UTF_8);
+        assertTrue(edited.contains("scope: set by the API\n") || edited.contains("description: set by the API\n"),
+                edited);
+    }
+
+    @Test
+    void refusesABinaryValue() {
+        InvalidSkill binary = assertThrows(InvalidSkill.class,
+                () -> record("---\nname: demo\ndescription: !!binary aGk=\n---\n"));
+        assertTrue(binary.getMessage().contains("must be text"), binary.getMessage());
+    }
 }
