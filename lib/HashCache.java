@@ -30,11 +30,6 @@ final class HashCache {
         this.entries = entries;
     }
 
-    /** A cache that knows nothing and keeps nothing: every file is hashed (for checks that must read the bytes). */
-    static HashCache none() {
-        return new HashCache(null, new HashMap<>());
-    }
-
     static HashCache load(Path skillsDir) {
         Path file = SyncState.folder(skillsDir).resolve("hashes.tsv");
         Map<String, Entry> entries = new HashMap<>();

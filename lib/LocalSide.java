@@ -71,12 +71,14 @@ final class LocalSide {
 
     /**
      * Every skill folder in scope with its hash, from file sizes and times where the cache knows them, the folders
-     * hashed on all cores. A folder with a file over --max-file-size is never read: it gets a hash no other copy can
-     * have (every comparison is a difference) and the reason it cannot be sent.
+     * hashed on all cores, from one walk of the folder. A folder that cannot be sent as one skill (a file over
+     * --max-file-size, a linked SKILL.md, another skill inside it, a file it cannot read) gets a hash no other copy
+     * can have (every comparison is a difference) and the reason.
      */
     Map<String, SyncPlan.Side> list(Scope scope) throws IOException {
         cache = HashCache.load(skillsDir);
-        List<String> paths = SkillFolder.list(skillsDir, warn).stream().filter(scope::contains).toList();
+        SkillFolder.Listing listing = SkillFolder.scan(skillsDir, warn);
+        List<String> paths = listing.skills().stream().filter(scope::contains).toList();
         long max = settings.maxFileSize();
         List<String> found = Collections.synchronizedList(new ArrayList<>());
         Map<String, SyncPlan.Side> sides = new ConcurrentHashMap<>();
@@ -85,8 +87,8 @@ final class LocalSide {
                 String unsendable;
                 String hash = null;
                 try {
-                    SkillFolder.Digest d = SkillFolder.digest(skillsDir, path, cache, max, found::add);
-                    unsendable = d.oversized();
+                    SkillFolder.Digest d = listing.digest(path, cache, max, found::add);
+                    unsendable = d.invalid();
                     hash = unsendable == null ? Skill.hashOf(d.files()) : null;
                 } catch (IOException e) {
                     // One unreadable skill (a file without read permission, a folder deleted meanwhile) is skipped

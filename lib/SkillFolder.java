@@ -1,5 +1,7 @@
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -8,21 +10,31 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Queue;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
  * The local side: finds skill folders under the skills folder (a folder holding a SKILL.md is one skill, with
- * everything below it), reads one into a {@link Skill}, and writes one so that it appears complete or not at all:
- * built in a hidden folder beside the target, then renamed into place.
+ * everything below it; one holding another skill's folder is listed but invalid), reads one into a {@link Skill},
+ * and writes one so that it appears complete or not at all: built in a hidden folder beside the target, then renamed
+ * into place.
  */
 final class SkillFolder {
     /** Prefix of the folders this tool builds or sets aside while replacing a skill; never read as skills. */
@@ -31,35 +43,117 @@ final class SkillFolder {
     private SkillFolder() {
     }
 
-    /** Skill paths ('/'-separated, relative to root) of every skill folder under root, sorted. */
+    /** Skill paths ('/'-separated, relative to root) of every skill folder under root, sorted: see {@link #scan}. */
     static List<String> list(Path root, Consumer<String> warn) throws IOException {
-        List<String> found = new ArrayList<>();
-        if (!Files.isDirectory(root)) {
-            return found;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                if (!dir.equals(root) && dir.getFileName().toString().startsWith(WORK_PREFIX)) {
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                if (!dir.equals(root) && Files.isRegularFile(dir.resolve(Skill.SKILL_MD), LinkOption.NOFOLLOW_LINKS)) {
-                    found.add(relative(root, dir));
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                return FileVisitResult.CONTINUE;
-            }
+        return scan(root, warn).skills();
+    }
 
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                if (attrs.isSymbolicLink() && Files.isDirectory(file)) {
-                    warn.accept(relative(root, file) + ": symbolic link to a folder not followed");
+    /**
+     * Walks the skills folder once (subfolders in parallel, symbolic links never followed) and returns every skill
+     * folder with what the walk saw of its files. Every folder holding a SKILL.md is listed, also when that SKILL.md
+     * is a symbolic link or the folder lies inside another skill's, so no skill is ever taken for deleted or for
+     * files of another: {@link Listing#digest} says why such a folder cannot be sent. Root itself may be a symbolic
+     * link (the folder the user named is followed). Work folders of this tool are left out everywhere.
+     */
+    static Listing scan(Path root, Consumer<String> warn) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return new Listing(root, List.of(), Map.of());
+        }
+        // Opening root as a folder follows it when it is a symbolic link; the walk follows no link below it.
+        Walk walk = new Walk(root, "", new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>(),
+                new ConcurrentLinkedQueue<>());
+        try {
+            ForkJoinPool.commonPool().invoke(walk);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        List<String> skills = new ArrayList<>(walk.skills);
+        skills.sort(Skill::compareUtf8);
+        Set<String> skillSet = new HashSet<>(skills);
+        Map<String, List<Seen>> files = new HashMap<>();
+        for (Seen f : walk.files) {
+            // Each file belongs to the nearest skill folder above it.
+            for (int slash = f.path().lastIndexOf('/'); slash > 0; slash = f.path().lastIndexOf('/', slash - 1)) {
+                String folder = f.path().substring(0, slash);
+                if (skillSet.contains(folder)) {
+                    files.computeIfAbsent(folder, k -> new ArrayList<>()).add(f);
+                    break;
                 }
-                return FileVisitResult.CONTINUE;
             }
-        });
-        found.sort(Skill::compareUtf8);
-        return found;
+        }
+        // A link inside a skill folder is reported when the skill is digested; here only those between skills.
+        walk.linkedFolders.stream().filter(link -> !insideASkill(link, skillSet)).sorted()
+                .forEach(link -> warn.accept(link + ": symbolic link to a folder not followed"));
+        return new Listing(root, skills, files);
+    }
+
+    private static boolean insideASkill(String path, Set<String> skills) {
+        for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+            if (skills.contains(path.substring(0, slash))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The folder to walk for root: its target when root is a symbolic link (walks never follow links). */
+    private static Path followed(Path root) throws IOException {
+        return Files.isSymbolicLink(root) ? root.toRealPath() : root;
+    }
+
+    /** A file (or link) as the walk saw it: its path below the skills folder and what a digest needs of it. */
+    private record Seen(String path, long size, long modified, boolean executable, boolean link, boolean regular) {
+    }
+
+    /** One folder of the walk; its subfolders are walked as tasks of their own. */
+    private static final class Walk extends RecursiveAction {
+        final Path dir;
+        final String rel;
+        final Queue<String> skills;
+        final Queue<Seen> files;
+        final Queue<String> linkedFolders;
+
+        /** dir, its path relative to the walk's start ("" for the start), and where findings go. */
+        Walk(Path dir, String rel, Queue<String> skills, Queue<Seen> files, Queue<String> linkedFolders) {
+            this.dir = dir;
+            this.rel = rel;
+            this.skills = skills;
+            this.files = files;
+            this.linkedFolders = linkedFolders;
+        }
+
+        @Override
+        protected void compute() {
+            List<Walk> subfolders = new ArrayList<>();
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path entry : entries) {
+                    BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS);
+                    String name = entry.getFileName().toString();
+                    String path = rel.isEmpty() ? name : rel + "/" + name;
+                    if (attrs.isDirectory()) {
+                        if (!name.startsWith(WORK_PREFIX)) {
+                            subfolders.add(new Walk(entry, path, skills, files, linkedFolders));
+                        }
+                        continue;
+                    }
+                    if (name.equals(Skill.SKILL_MD) && !rel.isEmpty()) {
+                        skills.add(rel);
+                    }
+                    if (attrs.isSymbolicLink() && Files.isDirectory(entry)) {
+                        linkedFolders.add(path);
+                    }
+                    // On POSIX systems the attributes carry the mode already: no second stat.
+                    boolean executable = attrs.isRegularFile() && (attrs instanceof PosixFileAttributes posix
+                            ? posix.permissions().contains(PosixFilePermission.OWNER_EXECUTE) : isExecutable(entry));
+                    files.add(new Seen(path, attrs.size(), attrs.lastModifiedTime().toMillis(), executable,
+                            attrs.isSymbolicLink(), attrs.isRegularFile()));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            invokeAll(subfolders);
+        }
     }
 
     /** Reads one skill folder; symbolic links inside it are reported and left out, never followed. */
@@ -67,6 +161,12 @@ final class SkillFolder {
         Path dir = root.resolve(skillPath);
         List<Skill.SkillFile> files = new ArrayList<>();
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path sub, BasicFileAttributes attrs) {
+                return sub.getFileName().toString().startsWith(WORK_PREFIX) && !sub.equals(dir)
+                        ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 String rel = relative(dir, file);
@@ -81,49 +181,83 @@ final class SkillFolder {
         return new Skill(skillPath, files);
     }
 
-    /** A skill folder's manifest, or why it was not read: the first file over the size limit. */
-    record Digest(List<Skill.FileDigest> files, String oversized) {
+    /**
+     * A skill folder's manifest, or why the folder cannot be sent as one skill (then the manifest is incomplete): its
+     * SKILL.md is a symbolic link, it holds another skill's folder, or a file is over the size limit.
+     */
+    record Digest(List<Skill.FileDigest> files, String invalid) {
     }
 
-    /**
-     * The manifest of a skill folder (what its hash is computed from) without holding its bytes, in one walk: each
-     * file's SHA-256 comes from the cache when its size and modification time are unchanged, else from streaming it.
-     * A file over maxBytes stops the walk (nothing is read). Symbolic links are reported and left out.
-     */
-    static Digest digest(Path root, String skillPath, HashCache cache, long maxBytes, Consumer<String> warn)
-            throws IOException {
-        Path dir = root.resolve(skillPath);
-        List<Skill.FileDigest> digests = new ArrayList<>();
-        String[] oversized = {null};
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                if (attrs.isSymbolicLink()) {
-                    warn.accept(skillPath + "/" + relative(dir, file)
-                            + ": symbolic link left out (links are not followed)");
-                } else if (attrs.isRegularFile()) {
-                    String rel = relative(dir, file);
-                    if (attrs.size() > maxBytes) {
-                        oversized[0] = rel + ": " + attrs.size() + " bytes, over --max-file-size (" + maxBytes
-                                + " bytes)";
-                        return FileVisitResult.TERMINATE;
-                    }
-                    long modified = attrs.lastModifiedTime().toMillis();
-                    String key = skillPath + "/" + rel;
-                    String sha = cache.get(key, attrs.size(), modified);
-                    if (sha == null) {
-                        sha = sha256(file);
-                        cache.put(key, attrs.size(), modified, sha);
-                    }
-                    // On POSIX systems the walk's attributes carry the mode already: no second stat.
-                    boolean executable = attrs instanceof java.nio.file.attribute.PosixFileAttributes posix
-                            ? posix.permissions().contains(PosixFilePermission.OWNER_EXECUTE) : isExecutable(file);
-                    digests.add(new Skill.FileDigest(rel, sha, executable, attrs.size()));
-                }
-                return FileVisitResult.CONTINUE;
+    /** What {@link #scan} found: the skill folders, sorted, and the files of each as the walk saw them. */
+    static final class Listing {
+        private final Path root;
+        private final List<String> skills;
+        private final NavigableSet<String> sorted = new TreeSet<>(Skill::compareUtf8);
+        private final Map<String, List<Seen>> files;
+
+        private Listing(Path root, List<String> skills, Map<String, List<Seen>> files) {
+            this.root = root;
+            this.skills = List.copyOf(skills);
+            this.sorted.addAll(skills);
+            this.files = files;
+        }
+
+        List<String> skills() {
+            return skills;
+        }
+
+        /**
+         * Why a listed folder cannot be one skill, whatever its files hold, or null: its SKILL.md is a symbolic link,
+         * or it holds another skill's folder (as the database side refuses; the inner skills stay skills).
+         */
+        String invalid(String skillPath) {
+            String inner = sorted.ceiling(skillPath + "/");
+            if (inner != null && inner.startsWith(skillPath + "/")) {
+                return "SKILL.md: its folder holds skill " + inner + " (a skill folder cannot hold another); move "
+                        + "one of them";
             }
-        });
-        return new Digest(digests, oversized[0]);
+            for (Seen f : files.getOrDefault(skillPath, List.of())) {
+                if (f.link() && f.path().equals(skillPath + "/" + Skill.SKILL_MD)) {
+                    return "SKILL.md: is a symbolic link (links are not followed); replace it with the file";
+                }
+            }
+            return null;
+        }
+
+        /**
+         * The manifest of a skill folder (what its hash is computed from) without holding its bytes: each file's
+         * SHA-256 comes from the cache when its size and modification time are unchanged, else from streaming it.
+         * An invalid folder, or one with a file over maxBytes, is not read. Symbolic links are reported and left out.
+         */
+        Digest digest(String skillPath, HashCache cache, long maxBytes, Consumer<String> warn) throws IOException {
+            String invalid = invalid(skillPath);
+            if (invalid != null) {
+                return new Digest(List.of(), invalid);
+            }
+            List<Seen> seen = files.getOrDefault(skillPath, List.of());
+            for (Seen f : seen) {
+                if (f.regular() && f.size() > maxBytes) {
+                    return new Digest(List.of(), f.path().substring(skillPath.length() + 1) + ": " + f.size()
+                            + " bytes, over --max-file-size (" + maxBytes + " bytes)");
+                }
+            }
+            Path dir = root.resolve(skillPath);
+            List<Skill.FileDigest> digests = new ArrayList<>();
+            for (Seen f : seen) {
+                String rel = f.path().substring(skillPath.length() + 1);
+                if (f.link()) {
+                    warn.accept(f.path() + ": symbolic link left out (links are not followed)");
+                } else if (f.regular()) {
+                    String sha = cache.get(f.path(), f.size(), f.modified());
+                    if (sha == null) {
+                        sha = sha256(dir.resolve(rel));
+                        cache.put(f.path(), f.size(), f.modified(), sha);
+                    }
+                    digests.add(new Skill.FileDigest(rel, sha, f.executable(), f.size()));
+                }
+            }
+            return new Digest(digests, null);
+        }
     }
 
     private static String sha256(Path file) throws IOException {
@@ -216,8 +350,7 @@ final class SkillFolder {
             if (present) {
                 // A crash from here until the new folder is in leaves the old one aside; recover() puts it back.
                 Files.move(target, aside, StandardCopyOption.ATOMIC_MOVE);
-                if (!expectedHash.equals(Skill.hashOf(digest(target.getParent(), aside.getFileName().toString(),
-                        HashCache.none(), Long.MAX_VALUE, w -> { }).files()))) {
+                if (!expectedHash.equals(hashOf(aside))) {
                     Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE);
                     return Replaced.CHANGED;
                 }
@@ -238,6 +371,22 @@ final class SkillFolder {
             deleteTree(staging);
             deleteTree(aside);
         }
+    }
+
+    /** The skill hash of a folder as it is on disk now (files streamed, links left out, as the listing does). */
+    private static String hashOf(Path dir) throws IOException {
+        List<Skill.FileDigest> digests = new ArrayList<>();
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (attrs.isRegularFile()) {
+                    digests.add(new Skill.FileDigest(relative(dir, file), sha256(file), isExecutable(file),
+                            attrs.size()));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return Skill.hashOf(digests);
     }
 
     /** What a skill folder holds that is not a skill file: links, empty folders, modes, a special file. */
@@ -383,10 +532,11 @@ final class SkillFolder {
             return done;
         }
         List<Path> leftovers = new ArrayList<>();
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        Path start = followed(root);
+        Files.walkFileTree(start, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                if (!dir.equals(root) && dir.getFileName().toString().startsWith(WORK_PREFIX)) {
+                if (!dir.equals(start) && dir.getFileName().toString().startsWith(WORK_PREFIX)) {
                     leftovers.add(dir);
                     return FileVisitResult.SKIP_SUBTREE;
                 }
@@ -401,7 +551,7 @@ final class SkillFolder {
             }
             String kind = n.substring(0, dash);
             Path original = dir.resolveSibling(n.substring(dash + 38));
-            String rel = relative(root, original);
+            String rel = relative(start, original);
             if (kind.equals("old") && !Files.exists(original, LinkOption.NOFOLLOW_LINKS)) {
                 Files.move(dir, original, StandardCopyOption.ATOMIC_MOVE);
                 done.add(rel + ": restored the copy an interrupted run had set aside");
@@ -475,7 +625,15 @@ final class SkillFolder {
         }
     }
 
+    /**
+     * The '/'-separated path of p below base, joined from its names: a backslash inside a name stays a character
+     * (SkillMapping refuses it), never a separator.
+     */
     static String relative(Path base, Path p) {
-        return base.relativize(p).toString().replace('\\', '/');
+        java.util.StringJoiner joined = new java.util.StringJoiner("/");
+        for (Path name : base.relativize(p)) {
+            joined.add(name.toString());
+        }
+        return joined.toString();
     }
 }

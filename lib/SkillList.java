@@ -91,7 +91,8 @@ final class SkillList {
 
     static List<Entry> local(Path skillsDir, Scope scope) throws IOException {
         List<Entry> entries = new ArrayList<>();
-        for (String path : SkillFolder.list(skillsDir, w -> { })) {
+        SkillFolder.Listing listing = SkillFolder.scan(skillsDir, w -> { });
+        for (String path : listing.skills()) {
             if (!scope.contains(path)) {
                 continue;
             }
@@ -102,7 +103,9 @@ final class SkillList {
             try {
                 SkillMapping.SkillRecord r = SkillMapping.toRecord(skill);
                 name = r.name();
-                status = r.status() == null ? SkillMapping.DEFAULT_STATUS : r.status();
+                if (listing.invalid(path) == null) {
+                    status = r.status() == null ? SkillMapping.DEFAULT_STATUS : r.status();
+                }
                 version = r.version() == null ? "-" : r.version();
             } catch (InvalidSkill e) {
                 // listed as invalid; export-to-db says why

@@ -223,6 +223,10 @@ final class SkillMapping {
             if (f.path().equals(Skill.SKILL_MD)) {
                 continue;
             }
+            if (f.path().indexOf('\\') >= 0) {
+                throw new InvalidSkill(path, f.path(), "a backslash in a file name reads as a folder separator on "
+                        + "import and on Windows; rename the file");
+            }
             String filename = f.path().substring(f.path().lastIndexOf('/') + 1);
             if (f.path().length() > 512 || filename.length() > 256) {
                 throw new InvalidSkill(path, f.path(), "file path longer than 512 characters or name longer than 256");

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * Folders as real machines have them, through the real commands (PostgreSQL and SQLite alike): every file executable
- * (WSL, FAT) and frontmatter values YAML reads as dates.
+ * (WSL, FAT), frontmatter values YAML reads as dates, a skills folder that is a symbolic link, a SKILL.md added above
+ * other skills or replaced by a link, and a backslash in a file name.
  * None of them may lose work, delete a skill, or leave a conflict that never goes away.
  */
 class FolderQuirksTest {
@@ -81,5 +82,117 @@ class FolderQuirksTest {
         TestSupport.assertSameTree(a, b);
         assertSyncsAreNoOps(a, b, a, b);
         TestSupport.assertSameTree(a, b);
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aSkillsFolderThatIsASymbolicLinkIsFollowed(String kind) throws Exception {
+        setUp(kind);
+        Path real = samples("dotfiles");
+        Path a = tmp.resolve("a/skills");
+        Files.createDirectories(a.getParent());
+        Files.createSymbolicLink(a, real);
+        TestSupport.Run export = run("export-to-db", a);
+        assertEquals(0, export.code(), export.all());
+        assertTrue(export.out().contains("5 created"), export.out());
+
+        Path realB = Files.createDirectories(tmp.resolve("dotfiles-b/skills"));
+        Path b = tmp.resolve("b/skills");
+        Files.createDirectories(b.getParent());
+        Files.createSymbolicLink(b, realB);
+        TestSupport.Run imported = run("import-from-db", b);
+        assertEquals(0, imported.code(), imported.all());
+        assertTrue(imported.out().contains("5 created"), imported.out());
+        assertTrue(Files.isSymbolicLink(b), "the link itself stays a link");
+        TestSupport.assertSameTree(real, realB);
+        assertSyncsAreNoOps(a, b);
+
+        SyncDbTest.append(b, PYTHON, "\nEdited through the link.\n");
+        assertEquals(0, run("sync-db", b).code());
+        TestSupport.Run down = run("sync-db", a);
+        assertEquals(0, down.code(), down.all());
+        assertTrue(down.out().contains("update-local " + PYTHON), down.out());
+        TestSupport.assertSameTree(real, realB);
+
+        // A run killed between its two renames left the old folder aside: the next run puts it back.
+        Path python = a.resolve(PYTHON);
+        Files.move(python, python.resolveSibling(SkillFolder.WORK_PREFIX + "old-" + java.util.UUID.randomUUID()
+                + "-python"));
+        TestSupport.Run recovered = run("sync-db", a);
+        assertEquals(0, recovered.code(), recovered.all());
+        assertTrue(recovered.err().contains(PYTHON + ": restored the copy an interrupted run had set aside"),
+                recovered.err());
+        TestSupport.assertSameTree(real, realB);
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aSkillMdAddedAboveOtherSkillsIsRefusedAndSwallowsNothing(String kind) throws Exception {
+        setUp(kind);
+        Path a = samples("a");
+        assertEquals(0, run("sync-db", a).code());
+        String python = TestSupport.column(db, "select skill_content from skills where skill_path = '" + PYTHON + "'")
+                .get(0);
+        TestSupport.write(a.resolve("development/SKILL.md"), "---\nname: development\ndescription: All of it.\n---\n");
+
+        for (int i = 0; i < 2; i++) {
+            TestSupport.Run sync = run("sync-db", a);
+            assertEquals(3, sync.code(), sync.all());
+            assertTrue(sync.err().contains("skipped development: SKILL.md: its folder holds skill "
+                    + "development/languages/java"), sync.err());
+            assertTrue(sync.out().contains("0 created, 0 updated, 5 unchanged, 1 skipped"), sync.out());
+            assertEquals(List.of(), TestSupport.column(db, "select skill_path from skills where status = 'archived' "
+                    + "or skill_path = 'development'"));
+            assertEquals(List.of(python), TestSupport.column(db, "select skill_content from skills where skill_path = '"
+                    + PYTHON + "' and status = 'active'"));
+        }
+        // The inner skills are still skills: an edit to one goes up as usual.
+        SyncDbTest.append(a, PYTHON, "\nStill its own skill.\n");
+        TestSupport.Run sync = run("sync-db", a);
+        assertEquals(3, sync.code(), sync.all());
+        assertTrue(sync.out().contains("update-in-db " + PYTHON), sync.out());
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aSkillMdReplacedByASymbolicLinkIsSkippedNeverDeleted(String kind) throws Exception {
+        setUp(kind);
+        Path a = samples("a");
+        Path b = tmp.resolve("b/skills");
+        assertEquals(0, run("sync-db", a).code());
+        assertEquals(0, run("sync-db", b).code());
+        Path md = a.resolve(PYTHON).resolve("SKILL.md");
+        Path elsewhere = tmp.resolve("elsewhere.md");
+        Files.move(md, elsewhere);
+        Files.createSymbolicLink(md, elsewhere);
+
+        TestSupport.Run sync = run("sync-db", a);
+        assertEquals(3, sync.code(), sync.all());
+        assertTrue(sync.err().contains("skipped " + PYTHON + ": SKILL.md: is a symbolic link"), sync.err());
+        assertEquals("active", TestSupport.column(db, "select status from skills where skill_path = '" + PYTHON + "'")
+                .get(0));
+        TestSupport.Run other = run("sync-db", b);
+        assertEquals(0, other.code(), other.all());
+        assertTrue(Files.isRegularFile(b.resolve(PYTHON).resolve("SKILL.md")));
+        assertTrue(Files.isSymbolicLink(md), "the link is left as the user made it");
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aBackslashInAFileNameIsRefusedNeverTurnedIntoAFolder(String kind) throws Exception {
+        setUp(kind);
+        Path a = samples("a");
+        Files.writeString(a.resolve(PYTHON).resolve("back\\slash.md"), "one file, not a folder\n");
+        TestSupport.Run export = run("export-to-db", a);
+        assertEquals(3, export.code(), export.all());
+        assertTrue(export.err().contains("skipped " + PYTHON + ": back\\slash.md: a backslash in a file name"),
+                export.err());
+        assertTrue(export.out().contains("4 created"), export.out());
+        assertEquals(List.of(), TestSupport.column(db, "select relative_path from skill_files where relative_path "
+                + "like 'back%'"));
+
+        Path b = tmp.resolve("b/skills");
+        assertEquals(0, run("import-from-db", b).code());
+        assertFalse(Files.exists(b.resolve(PYTHON)), "the refused skill is not half-sent");
     }
 }

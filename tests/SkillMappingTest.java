@@ -263,4 +263,11 @@ class SkillMappingTest {
                 () -> record("---\nname: demo\ndescription: !!binary aGk=\n---\n"));
         assertTrue(binary.getMessage().contains("must be text"), binary.getMessage());
     }
+
+    @Test
+    void refusesABackslashInAFileName() {
+        InvalidSkill backslash = assertThrows(InvalidSkill.class, () -> SkillMapping.toRecord(skill("dev/demo",
+                "---\nname: demo\n---\n", new Skill.SkillFile("back\\slash.md", new byte[] {1}, false))));
+        assertEquals("back\\slash.md", backslash.file);
+    }
 }
