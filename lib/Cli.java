@@ -4,6 +4,7 @@
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -168,7 +169,35 @@ final class Cli {
         }
         cl.setExecutionExceptionHandler(Cli::handle);
         cl.setParameterExceptionHandler(Cli::handleUsage);
+        cl.setExecutionStrategy(parsed -> {
+            List<CommandLine> chain = parsed.asCommandLineList();
+            boolean helpOnly = chain.stream().anyMatch(c -> c.isUsageHelpRequested() || c.isVersionHelpRequested())
+                    || chain.get(chain.size() - 1).getCommand() instanceof picocli.AutoComplete.GenerateCompletion;
+            String problem = fileNameEncodingProblem(System.getProperty("os.name"),
+                    System.getProperty("sun.jnu.encoding"));
+            if (problem != null && !helpOnly) {
+                cl.getErr().println("error: " + problem);
+                cl.getErr().flush();
+                return ERROR;
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return cl.execute(args);
+    }
+
+    /**
+     * Why this JVM cannot name files faithfully, or null. On Linux and other Unixes Java encodes file names in the
+     * charset of the locale it started in (sun.jnu.encoding; a -D flag does not change it on JDK 17): without a UTF-8
+     * locale (cron, Docker: LANG unset, C, POSIX) café.md would be read as caf??.md and uploaded so, and could not be
+     * written at all. Windows (UTF-16 names) and macOS (always UTF-8) do not depend on the locale.
+     */
+    static String fileNameEncodingProblem(String osName, String fileNameEncoding) {
+        if (osName == null || osName.startsWith("Windows") || fileNameEncoding == null
+                || fileNameEncoding.equalsIgnoreCase("UTF-8") || fileNameEncoding.equalsIgnoreCase("UTF8")) {
+            return null;
+        }
+        return "file names need a UTF-8 locale, and this one encodes them as " + fileNameEncoding
+                + ": set LC_ALL=C.UTF-8 (or another *.UTF-8 locale); nothing was changed";
     }
 
     static void main(Object command, String... args) {

@@ -2,13 +2,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
@@ -16,12 +20,13 @@ import org.junit.jupiter.params.provider.FieldSource;
 /**
  * Folders as real machines have them, through the real commands (PostgreSQL and SQLite alike): every file executable
  * (WSL, FAT), frontmatter values YAML reads as dates, a skills folder that is a symbolic link, a SKILL.md added above
- * other skills or replaced by a link, and a backslash in a file name.
+ * other skills or replaced by a link, a backslash in a file name, and a locale that is not UTF-8 (cron, Docker).
  * None of them may lose work, delete a skill, or leave a conflict that never goes away.
  */
 class FolderQuirksTest {
     static final List<String> KINDS = TestDatabases.KINDS;
     static final String PYTHON = "development/languages/python";
+    static final String CAFE = "---\nname: cafe\ndescription: Names with accents.\n---\n# Café\n";
 
     @TempDir Path tmp;
     TestDatabases.TestDb db;
@@ -194,5 +199,71 @@ class FolderQuirksTest {
         Path b = tmp.resolve("b/skills");
         assertEquals(0, run("import-from-db", b).code());
         assertFalse(Files.exists(b.resolve(PYTHON)), "the refused skill is not half-sent");
+    }
+
+    /** Runs a command as its own JVM with the given locale variables; returns its exit code and output. */
+    TestSupport.Run process(String mainClass, Map<String, String> locale, String... args) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("process-" + System.nanoTime()));
+        List<String> all = new ArrayList<>(List.of("--db", db.url()));
+        all.addAll(List.of(args));
+        Map<String, String> processEnv = new java.util.HashMap<>(locale);
+        processEnv.put("SKILL_FLEET_HOME", tmp.resolve("home").toString());
+        Process p = TestSupport.start(dir, processEnv, mainClass, all.toArray(String[]::new));
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the command finished");
+        try (Stream<Path> files = Files.list(dir)) {
+            Path out = files.filter(f -> f.getFileName().toString().startsWith("out-")).findFirst().orElseThrow();
+            return new TestSupport.Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), "");
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void withoutAUtf8LocaleTheCommandsRefuseAndNoNameIsMangled(String kind) throws Exception {
+        setUp(kind);
+        Path a = samples("a");
+        assertEquals(0, run("export-to-db", a).code());
+        Path cafe = a.resolve("misc/cafe");
+        TestSupport.write(cafe.resolve("SKILL.md"), CAFE);
+        TestSupport.write(cafe.resolve("café.md"), "crème brûlée\n");
+        Map<String, String> c = Map.of("LANG", "C", "LC_ALL", "C");
+
+        for (String command : List.of("export_to_db", "sync_db")) {
+            TestSupport.Run refused = process(command, c, "-s", a.toString());
+            assertEquals(1, refused.code(), refused.out());
+            assertEquals(1, refused.out().lines().count(), refused.out());
+            assertTrue(refused.out().startsWith("error: file names need a UTF-8 locale"), refused.out());
+            assertEquals(List.of(), TestSupport.column(db, "select relative_path from skill_files where "
+                    + "relative_path like 'caf%'"));
+        }
+        TestSupport.Run utf8 = process("export_to_db", Map.of("LANG", "C", "LC_ALL", "C.UTF-8"), "-s", a.toString());
+        assertEquals(0, utf8.code(), utf8.out());
+        assertEquals(List.of("café.md"), TestSupport.column(db, "select relative_path from skill_files where "
+                + "relative_path like 'caf%'"));
+
+        Path b = tmp.resolve("b/skills");
+        TestSupport.Run importRefused = process("import_from_db", c, "-s", b.toString());
+        assertEquals(1, importRefused.code(), importRefused.out());
+        assertFalse(Files.exists(b), "nothing written");
+        assertEquals(0, process("import_from_db", Map.of("LC_ALL", "C.UTF-8"), "-s", b.toString()).code());
+        TestSupport.assertSameTree(a, b);
+    }
+
+    @Test
+    void theWrapperRunsTheCommandsInAUtf8LocaleWhenTheCallersIsNot() throws Exception {
+        Path work = tmp.resolve("work");
+        Path cafe = work.resolve("skills/misc/cafe");
+        TestSupport.write(cafe.resolve("SKILL.md"), CAFE);
+        TestSupport.write(cafe.resolve("café.md"), "crème brûlée\n");
+        Path file = tmp.resolve("wrapper.db");
+        CliTest.Proc p = CliTest.exec(work, Map.of("LANG", "C", "LC_ALL", "C", "SKILL_FLEET_HOME",
+                tmp.resolve("home").toString()), CliTest.wrapper(), "export-to-db@" + TestSupport.repoRoot(),
+                "--db", "jdbc:sqlite:" + file);
+        assertEquals(0, p.code(), p.out() + p.err());
+        try (java.sql.Connection conn = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+                java.sql.Statement st = conn.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("select relative_path from skill_files")) {
+            assertTrue(rs.next());
+            assertEquals("café.md", rs.getString(1));
+        }
     }
 }
