@@ -40,9 +40,11 @@ final class Cli {
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
                 "0:done; both sides agree on every skill in scope",
-                "1:error (database unreachable, I/O failure, bad configuration) or a sync brake",
+                "1:error (database unreachable, I/O failure, bad configuration, a --skill-path matching no skill) or "
+                        + "a sync brake",
                 "2:usage error",
-                "3:done, but some skills were skipped (invalid) or left as conflicts",
+                "3:done, but the sides still differ: skills skipped (invalid), left as conflicts, or left "
+                        + "different on purpose (a one-way command not taking the other side's change, --no-delete)",
                 "4:--check found differences (sync-db)"})
     static final class Options {
         @Option(names = {"-s", "--skills-dir"}, paramLabel = "DIR", defaultValue = "${env:SKILL_FLEET_SKILLS_DIR:-skills}",
@@ -68,7 +70,8 @@ final class Cli {
                         + "(default: ${DEFAULT-VALUE}).")
         long maxFileSize;
 
-        @Option(names = {"-q", "--quiet"}, description = "Print only errors, conflicts and skipped skills.")
+        @Option(names = {"-q", "--quiet"}, description = "Print only errors and the skills left different "
+                + "(skipped, conflicts, not taken).")
         boolean quiet;
 
         @Option(names = {"-v", "--verbose"}, description = "Print every skill's action, and stack traces on errors.")
@@ -103,13 +106,16 @@ final class Cli {
                 description = "Only the skill at this path and the skills below it (e.g. development/languages).")
         String skillPath;
 
-        /** The scope these options and a --status value select. */
+        /** The scope these options and a --status value select; "./dev/", "dev/" and "dev" are the same prefix. */
         Scope with(String status) {
             String p = skillPath == null ? "" : skillPath.strip();
+            while (p.startsWith("./")) {
+                p = p.substring(2);
+            }
             while (p.endsWith("/")) {
                 p = p.substring(0, p.length() - 1);
             }
-            return new Scope(status, p);
+            return new Scope(status, p.equals(".") ? "" : p);
         }
     }
 

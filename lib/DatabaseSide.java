@@ -59,6 +59,16 @@ final class DatabaseSide {
         this.sql = SkillSql.of(dialect);
     }
 
+    /** True when any row, of any status, lies in the scope. */
+    boolean anyIn(Scope scope) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(SkillSql.SELECT_ANY_IN_SCOPE)) {
+            bindScope(ps, scope);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     /**
      * Every skill in scope, by path. Rows whose fingerprint is the one recorded when this tool wrote them hash as R;
      * the others are fetched (in batches, content discarded once hashed).

@@ -43,7 +43,7 @@ final class Engine {
         }
     }
 
-    /** A run stopped before changing anything: a brake (mass deletion, an empty side). */
+    /** A run stopped before changing anything: a brake (mass deletion, an empty side), a scope matching nothing. */
     static final class Aborted extends Exception {
         Aborted(String message) {
             super(message);
@@ -128,11 +128,19 @@ final class Engine {
                         st.execute(SkillSql.LOCK_SYNC);
                     }
                 }
-                if (c != null && (!request.readOnly() || Database.schemaPresent(c, target.dialect()))) {
+                boolean listed = c != null && (!request.readOnly() || Database.schemaPresent(c, target.dialect()));
+                if (listed) {
                     // Sync filters by status in play (either side's status), so lists every status of the prefix.
                     rows.putAll(db.list(request.mode() == SyncPlan.Mode.SYNC ? scope.everyStatus() : scope));
                 }
                 report.phase("connect and list the database");
+                if (!scope.pathPrefix().isEmpty() && localSides.isEmpty() && rows.isEmpty()
+                        && base.keySet().stream().noneMatch(scope::contains)
+                        && !(listed && !scope.anyStatus() && db.anyIn(scope.everyStatus()))) {
+                    // A mistyped prefix would otherwise pass as "both sides agree" (a CI gate that always passes).
+                    throw new Aborted("--skill-path " + scope.pathPrefix() + " matches no skill in the folder or the "
+                            + "database");
+                }
                 Set<String> outOfPlay = request.mode() == SyncPlan.Mode.SYNC && !scope.anyStatus()
                         ? narrowToStatus(scope.status(), localSides, rows) : Set.of();
                 base.forEach((p, h) -> {

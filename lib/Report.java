@@ -66,7 +66,8 @@ final class Report {
 
     /**
      * The exit code of an outcome: 1 when a folder could not be written, 4 when --check found anything to do, 3 when
-     * a skill was skipped or left as a conflict, else 0.
+     * the run leaves the sides different (a skill skipped, left as a conflict, or left different on purpose), else 0:
+     * 0 always means both sides agree on every skill in scope.
      */
     int exitCode(List<SyncPlan.Step> steps, boolean failed) {
         if (failed) {
@@ -76,8 +77,18 @@ final class Report {
                 && s.action() != SyncPlan.Action.GONE)) {
             return Cli.DIFFERENCES;
         }
-        return steps.stream().anyMatch(s -> s.action() == SyncPlan.Action.SKIP
-                || s.action() == SyncPlan.Action.CONFLICT) ? Cli.INCOMPLETE : Cli.OK;
+        return steps.stream().anyMatch(s -> leftDifferent(s.action())) ? Cli.INCOMPLETE : Cli.OK;
+    }
+
+    /**
+     * True for an action that ends a run with the sides different: a skip, a conflict, or a change a command did not
+     * take on purpose (a one-way command leaving the other side's newer copy, --no-delete keeping a deletion).
+     */
+    static boolean leftDifferent(SyncPlan.Action action) {
+        return switch (action) {
+            case SKIP, CONFLICT, OTHER_SIDE_NEWER, DELETE_NOT_PROPAGATED -> true;
+            default -> false;
+        };
     }
 
     /** Prints the outcome of a run; returns its exit code. */
@@ -140,13 +151,18 @@ final class Report {
         }
     }
 
-    /** One line per skill acted on; skips and conflicts on stderr, the rest only with -v. */
+    /**
+     * One line per skill acted on; on stderr, each skill the run left different (skipped, conflict, not taken) with
+     * its reason; unchanged ones only with -v.
+     */
     private void printSteps(List<SyncPlan.Step> steps) {
         for (SyncPlan.Step s : steps) {
             switch (s.action()) {
                 case SKIP -> err.println("skipped " + s.path() + ": " + Secrets.redact(s.reason()));
                 case CONFLICT -> err.println("conflict " + s.path() + ": " + s.reason());
-                case UNCHANGED, GONE, OTHER_SIDE_NEWER, DELETE_NOT_PROPAGATED -> {
+                case OTHER_SIDE_NEWER, DELETE_NOT_PROPAGATED -> err.println(s.action().label + " " + s.path() + ": "
+                        + s.reason());
+                case UNCHANGED, GONE -> {
                     if (settings.verbose()) {
                         out.println(s.action().label + " " + s.path() + ": " + s.reason());
                     }
@@ -162,13 +178,15 @@ final class Report {
 
     private String summary(String database, Map<SyncPlan.Action, Integer> counts) {
         int deleted = counts.get(SyncPlan.Action.ARCHIVE_IN_DB) + counts.get(SyncPlan.Action.REMOVE_LOCAL);
+        int different = counts.get(SyncPlan.Action.OTHER_SIDE_NEWER)
+                + counts.get(SyncPlan.Action.DELETE_NOT_PROPAGATED);
         return command + (readOnly ? " (nothing changed)" : "") + ": "
                 + (counts.get(SyncPlan.Action.CREATE_IN_DB) + counts.get(SyncPlan.Action.CREATE_LOCAL)) + " created, "
                 + (counts.get(SyncPlan.Action.UPDATE_IN_DB) + counts.get(SyncPlan.Action.UPDATE_LOCAL)) + " updated, "
                 + (deleted > 0 ? deleted + " deleted, " : "")
-                + (counts.get(SyncPlan.Action.UNCHANGED) + counts.get(SyncPlan.Action.OTHER_SIDE_NEWER)
-                        + counts.get(SyncPlan.Action.DELETE_NOT_PROPAGATED))
-                + " unchanged, " + counts.get(SyncPlan.Action.SKIP) + " skipped, "
+                + counts.get(SyncPlan.Action.UNCHANGED) + " unchanged, "
+                + (different > 0 ? different + " left different, " : "")
+                + counts.get(SyncPlan.Action.SKIP) + " skipped, "
                 + counts.get(SyncPlan.Action.CONFLICT) + " conflicts"
                 + " (folder " + settings.skillsDir() + ", database " + database + ")";
     }

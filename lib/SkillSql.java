@@ -516,6 +516,13 @@ final class SkillSql {
                 """.formatted(fingerprint.formatted("skill_fleet_skill_meta.skill_id"), paths));
     }
 
+    /** Whether any row, archived included, lies in a scope: tells a mistyped --skill-path from an empty one. */
+    static final String SELECT_ANY_IN_SCOPE = """
+            select 1 from skills s
+             where """ + IN_SCOPE + """
+             limit 1
+            """;
+
     /** What `list` shows of each skill: path, name, status, version, files (SKILL.md included), last modified. */
     static final String SELECT_SKILL_SUMMARIES = """
             select s.skill_path, s.name, cast(s.status as text) as status, s.version,

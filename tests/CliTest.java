@@ -125,7 +125,7 @@ class CliTest {
             Proc p = exec(tmp, Map.of(), wrapper(), "skill-fleet@" + TestSupport.repoRoot(), command, "--help");
             assertEquals(0, p.code(), p.err());
             assertTrue(p.out().contains("Examples:") && p.out().contains("Exit codes:")
-                    && p.out().contains("3   done, but some skills were skipped"), p.out());
+                    && p.out().contains("3   done, but the sides still differ"), p.out());
         }
     }
 
