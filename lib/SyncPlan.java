@@ -11,9 +11,10 @@ import java.util.TreeSet;
  *
  * <p>L, D, B: local, database and base hash of one skill; R: the hash this tool last wrote to that row. An archived
  * row counts as deleted for the two-way sync. Export creates or fast-forwards a row when D = B or D = R (nobody else
- * changed it); import fast-forwards a folder when L = B; sync applies whichever side changed since B, propagates
- * deletions (archive in the database, remove the folder) when the other side is unchanged, restores a skill deleted on
- * one side and changed on the other, and without B copies what exists on one side only and deletes nothing.
+ * changed it) and reports the row as newer when L = B or L = R (the folder did not change it); import fast-forwards
+ * a folder when L = B; sync applies whichever side changed since B, propagates deletions (archive in the database,
+ * remove the folder) when the other side is unchanged, restores a skill deleted on one side and changed on the
+ * other, and without B copies what exists on one side only and deletes nothing.
  */
 final class SyncPlan {
     enum Mode { EXPORT, IMPORT, SYNC }
@@ -154,6 +155,11 @@ final class SyncPlan {
         if (d.hash().equals(b) || d.hash().equals(d.recordedHash())) {
             return new Step(path, Action.UPDATE_IN_DB, d.archived() ? "changed in the folder; restores the archived "
                     + "row" : "changed in the folder");
+        }
+        if (l.hash().equals(d.recordedHash())) {
+            // No base (a fresh CI clone), but the folder holds what this tool last wrote: only the row moved on.
+            return new Step(path, Action.OTHER_SIDE_NEWER, "the folder holds what this tool last wrote; changed in "
+                    + "the database since (import-from-db brings it down)");
         }
         return new Step(path, Action.CONFLICT, "the database copy was changed by another writer since this tool "
                 + "wrote it; -f overwrites it");

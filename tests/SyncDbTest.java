@@ -310,14 +310,16 @@ class SyncDbTest {
     @FieldSource("KINDS")
     void apiEditsAreDetectedWithoutLocalStateAndColumnEditsRewriteOnlyTheirKeys(String kind) throws Exception {
         setUp(kind);
-        // A fresh clone (no state) exporting: the API's edit is a conflict, not silently overwritten.
+        // A fresh clone (no state) exporting: the API's edit is newer, not silently overwritten (the clone holds what
+        // this tool last wrote, so it is no conflict).
         TestSupport.execute(db, "update skills set skill_content = 'Rewritten by the API.' where skill_path = '"
                 + TDD + "'");
         Path fresh = tmp.resolve("fresh/skills");
         TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), fresh);
         TestSupport.Run export = run("export-to-db", fresh);
         assertEquals(3, export.code(), export.all());
-        assertTrue(export.err().contains("conflict " + TDD), export.err());
+        assertTrue(export.err().contains("other-side-newer " + TDD + ": the folder holds what this tool last wrote"),
+                export.err());
         assertEquals("Rewritten by the API.", one("select skill_content from skills where skill_path = '" + TDD + "'"));
 
         // A column the file carries, edited through the API, comes down as that key alone.

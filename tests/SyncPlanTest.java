@@ -22,6 +22,8 @@ class SyncPlanTest {
         "EXPORT, b, a, -, -, force, UPDATE_IN_DB",
         "EXPORT, c, a, b, b, -, CONFLICT",
         "EXPORT, a, b, a, b, -, OTHER_SIDE_NEWER",
+        "EXPORT, a, b, -, a, -, OTHER_SIDE_NEWER",
+        "EXPORT, a, b, c, a, -, OTHER_SIDE_NEWER",
         "EXPORT, bad, -, -, -, -, SKIP",
         "EXPORT, a, a!, a, a, -, OTHER_SIDE_NEWER",
         "EXPORT, b, a!, a, a, -, UPDATE_IN_DB",
