@@ -16,6 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footerHeading = "%nExamples:%n",
         footer = {
             "  export-to-db                  # ./skills into $DATABASE_URL (or embedded)",
+            "  export-to-db --dry-run --strict  # pull-request gate (exit 0 or 3)",
             "  export-to-db -s my-skills --skill-path development --dry-run",
             "  export-to-db --db 'postgresql://app@db.example.com/skills' --json"})
 class export_to_db implements Callable<Integer> {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {
             "  sync-db                       # ./skills with $DATABASE_URL (or embedded)",
             "  sync-db --dry-run             # show the plan, change nothing",
-            "  sync-db --check               # CI gate: exit 4 if out of step",
+            "  sync-db --check               # drift check: exit 4 if out of step",
             "  sync-db --prefer db --skill-path development"})
 class sync_db implements Callable<Integer> {
     @Mixin Cli.Options options;
