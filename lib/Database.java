@@ -392,9 +392,11 @@ final class Database {
                 return DriverManager.getConnection(target.jdbcUrl(), target.properties());
             } catch (SQLException e) {
                 // A serverless database waking from idle refuses or drops the first connections: retry those.
-                if (!isConnectionLoss(e) || attempt >= attempts) {
-                    throw new SQLException("cannot connect to " + target.display() + ": " + e.getMessage(),
-                            e.getSQLState(), e);
+                // A certificate that fails verification fails the same way every time.
+                String tls = tlsProblem(target, e);
+                if (tls != null || !isConnectionLoss(e) || attempt >= attempts) {
+                    throw new SQLException("cannot connect to " + target.display() + ": "
+                            + (tls != null ? tls : e.getMessage()), e.getSQLState(), e);
                 }
                 try {
                     Thread.sleep(500L << (attempt - 1));
@@ -404,6 +406,47 @@ final class Database {
                 }
             }
         }
+    }
+
+    /**
+     * pgjdbc logs some connection failures (a host name the certificate does not list) as SEVERE on the JVM's stderr
+     * before it throws them; the thrown error becomes the run's one line, so its log stays quiet. Held here because
+     * java.util.logging keeps loggers only weakly, and a level set on a collected logger is lost.
+     */
+    private static final java.util.logging.Logger PGJDBC_LOG = java.util.logging.Logger.getLogger("org.postgresql");
+
+    static {
+        PGJDBC_LOG.setLevel(java.util.logging.Level.OFF);
+    }
+
+    private static final java.util.regex.Pattern SSLROOTCERT_IN_URL =
+            java.util.regex.Pattern.compile("[?&]sslrootcert=([^&]*)");
+
+    /**
+     * What to do about a server certificate that verification rejected, or null when {@code e} is not that: pgjdbc
+     * reports an unknown CA as a PKIX path-building failure and a host name the certificate does not list by naming
+     * its host name verifier.
+     */
+    private static String tlsProblem(Target target, SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.security.cert.CertPathBuilderException) {
+                // A libpq URL's sslrootcert is a property by now; a jdbc:postgresql: URL keeps it in its query.
+                String rootCert = target.properties().getProperty("sslrootcert");
+                java.util.regex.Matcher inUrl = SSLROOTCERT_IN_URL.matcher(target.jdbcUrl());
+                if (rootCert == null) {
+                    rootCert = inUrl.find() ? decode(inUrl.group(1)) : "~/.postgresql/root.crt";
+                }
+                return "the server's certificate is not trusted by the CA in sslrootcert (" + rootCert
+                        + "); point sslrootcert at the CA that signed it, or use sslmode=require to encrypt without"
+                        + " verifying";
+            }
+        }
+        if (e.getMessage() != null && e.getMessage().contains("PgjdbcHostnameVerifier")) {
+            return "the server's certificate is not issued for the host name in the URL (sslmode=verify-full checks"
+                    + " it); connect with a host name the certificate lists, or use sslmode=verify-ca to check only"
+                    + " the CA";
+        }
+        return null;
     }
 
     /**
