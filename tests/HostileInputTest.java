@@ -116,4 +116,53 @@ class HostileInputTest {
             }
         }
     }
+
+    /**
+     * One skill per rule, so no rule hides behind another that happens to be checked first; for each, nothing exists
+     * where that escape would have landed.
+     */
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void eachUntrustedPathRuleRefusesOnItsOwn(String kind, @TempDir Path tmp) throws Exception {
+        Map<String, String> env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
+        // rule -> (bad relative_path, where it would land relative to the target skills folder)
+        Map<String, List<String>> rules = new java.util.LinkedHashMap<>();
+        rules.put("parent", List.of("../escape-parent.txt", "rules/escape-parent.txt"));
+        rules.put("deep-parent", List.of("x/../../../escape-deep.txt", "escape-deep.txt"));
+        rules.put("absolute", List.of("/tmp-escape-absolute.txt", "/tmp-escape-absolute.txt"));
+        rules.put("backslash", List.of("..\\\\escape-backslash.txt", "rules/escape-backslash.txt"));
+        rules.put("dot", List.of("./escape-dot.txt", "rules/dot/escape-dot.txt"));
+        rules.put("work-folder", List.of(".skill-fleet-old-x/escape-work.txt", "rules/work-folder/.skill-fleet-old-x"));
+        try (TestDatabases.TestDb db = TestDatabases.create(kind, tmp)) {
+            Path src = tmp.resolve("src/skills");
+            for (String rule : rules.keySet()) {
+                TestSupport.write(src.resolve("rules/" + rule + "/SKILL.md"), "---\nname: " + rule + "\n---\nfine\n");
+            }
+            TestSupport.write(src.resolve("rules/fine/SKILL.md"), "---\nname: fine\n---\nfine\n");
+            assertEquals(0, TestSupport.run("export-to-db", env, "-s", src.toString(), "--db", db.url()).code());
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                for (Map.Entry<String, List<String>> r : rules.entrySet()) {
+                    st.execute("insert into skill_files (skill_id, file_type, relative_path, filename, content)"
+                            + " values ((select skill_id from skills where skill_path = 'rules/" + r.getKey()
+                            + "'), 'reference', '" + r.getValue().get(0) + "', 'f', 'owned')");
+                }
+            }
+            Path dst = tmp.resolve("dst/skills");
+            TestSupport.Run run = TestSupport.run("import-from-db", env, "-s", dst.toString(), "--db", db.url());
+            assertEquals(3, run.code(), run.all());
+            for (Map.Entry<String, List<String>> r : rules.entrySet()) {
+                assertTrue(run.err().contains("skipped rules/" + r.getKey() + ": file path '"), r.getKey() + ": "
+                        + run.err());
+                String lands = r.getValue().get(1);
+                Path landing = lands.startsWith("/") ? Path.of(lands) : dst.resolve(lands);
+                assertFalse(TestSupport.exists(landing), r.getKey() + " wrote " + landing);
+                assertFalse(TestSupport.exists(dst.resolve("rules/" + r.getKey())), r.getKey() + ": nothing written");
+            }
+            assertTrue(Files.isRegularFile(dst.resolve("rules/fine/SKILL.md")), "the other skill goes through");
+            try (var files = Files.walk(tmp)) {
+                assertEquals(List.of(), files.map(p -> p.getFileName().toString())
+                        .filter(n -> n.startsWith("escape-")).toList(), "no escaped file anywhere");
+            }
+        }
+    }
 }
