@@ -1,6 +1,9 @@
 //DEPS me.tongfei:progressbar:0.10.2
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -26,8 +29,21 @@ final class Progress implements AutoCloseable {
     }
 
     static Progress of(String task, long total, Settings settings) {
-        return new Progress(task, total, System.console() != null && !settings.quiet() && !settings.json()
-                && total > 0);
+        return new Progress(task, total, stderrIsTerminal() && !settings.quiet() && !settings.json() && total > 0);
+    }
+
+    /**
+     * True when stderr itself is a terminal. Java cannot ask: System.console() looks at stdin and stdout on JDK 17
+     * (a bar would be drawn into 2>log) and is set even when redirected on JDK 22+. On Linux fd 2 is a link to the
+     * terminal's device; where that cannot be read (no /proc) nothing is drawn.
+     */
+    static boolean stderrIsTerminal() {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            return target.startsWith("/dev/pts/") || target.matches("/dev/tty[0-9]*");
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
     }
 
     synchronized void step(long n) {

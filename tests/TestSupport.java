@@ -70,11 +70,7 @@ final class TestSupport {
      * dependency), with the given environment added, output to files in dir.
      */
     static Process start(Path dir, Map<String, String> env, String mainClass, String... args) throws IOException {
-        List<String> cmd = new java.util.ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Xshare:auto", "-XX:TieredStopAtLevel=1", mainClass));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        ProcessBuilder pb = new ProcessBuilder(java(mainClass, args)).directory(dir.toFile());
         for (String name : List.of("DATABASE_URL", "PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE")) {
             pb.environment().remove(name);
         }
@@ -82,6 +78,16 @@ final class TestSupport {
         Files.createDirectories(dir);
         return pb.redirectOutput(dir.resolve("out-" + System.nanoTime() + ".txt").toFile())
                 .redirectErrorStream(true).start();
+    }
+
+    /** The command line of a JVM running mainClass on this test run's class path. */
+    static List<String> java(String mainClass, String... args) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                mainClass));
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     /** Everything the processes started in dir printed, in the order they were started. */
