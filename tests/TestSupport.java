@@ -80,14 +80,32 @@ final class TestSupport {
                 .redirectErrorStream(true).start();
     }
 
-    /** The command line of a JVM running mainClass on this test run's class path. */
+    /**
+     * The command line of a JVM running mainClass on this test run's class path with the JVM options the scripts
+     * declare, as JBang would start them.
+     */
     static List<String> java(String mainClass, String... args) throws IOException {
         List<String> cmd = new java.util.ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(runtimeOptions());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "-Xshare:auto", "-XX:TieredStopAtLevel=1",
                 mainClass));
         cmd.addAll(List.of(args));
         return cmd;
+    }
+
+    /**
+     * The JVM options of the scripts: the //RUNTIME_OPTIONS line of lib/Database.java (which every script sources),
+     * read when the tests run so that the processes tests start cannot drift from the scripts.
+     */
+    static List<String> runtimeOptions() throws IOException {
+        Path file = repoRoot().resolve("lib/Database.java");
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (line.startsWith("//RUNTIME_OPTIONS ")) {
+                return List.of(line.substring("//RUNTIME_OPTIONS ".length()).strip().split("\\s+"));
+            }
+        }
+        throw new IllegalStateException("lib/Database.java has no //RUNTIME_OPTIONS line");
     }
 
     /** Everything the processes started in dir printed, in the order they were started. */
