@@ -25,7 +25,7 @@ class RoundTripTest {
     @FieldSource("KINDS")
     void sharedCorpusRoundTrips(String kind, @TempDir Path tmp) throws Exception {
         Path corpus = TestSupport.corpus();
-        Assumptions.assumeTrue(corpus != null, "SKILL_FLEET_CORPUS not set or absent");
+        Assumptions.assumeTrue(corpus != null, "SKILL_FLEET_CORPUS is not set or not a folder");
         roundTrip(kind, corpus, tmp, 12);
     }
 
