@@ -56,11 +56,16 @@ final class Database {
 
     /** Environment lookups: the process environment first, then a .env file in the working directory. */
     static Function<String, String> environment(Path workDir) {
+        return environment(workDir, System::getenv);
+    }
+
+    /** The same over a given process environment (tests pass theirs). */
+    static Function<String, String> environment(Path workDir, Function<String, String> processEnvironment) {
         Dotenv dotenv = Dotenv.configure().directory(workDir.toString()).ignoreIfMissing().ignoreIfMalformed().load();
         Map<String, String> file = new LinkedHashMap<>();
         dotenv.entries(Dotenv.Filter.DECLARED_IN_ENV_FILE).forEach(e -> file.put(e.getKey(), e.getValue()));
         return name -> {
-            String value = System.getenv(name);
+            String value = processEnvironment.apply(name);
             return value != null && !value.isEmpty() ? value : file.get(name);
         };
     }

@@ -33,6 +33,19 @@ final class TestSupport {
 
     /** The same, with hooks at the moments of the run a test wants to reach (export, import and sync only). */
     static Run run(String command, Map<String, String> env, Hooks hooks, String... args) {
+        return run(command, new HashMap<>(env)::get, hooks, args);
+    }
+
+    /**
+     * Runs a command as its script would from the working directory workDir, given env as the process environment:
+     * what env does not set comes from workDir's .env file, as for the scripts.
+     */
+    static Run runIn(Path workDir, String command, Map<String, String> env, String... args) {
+        return run(command, Database.environment(workDir, new HashMap<>(env)::get), Hooks.NONE, args);
+    }
+
+    private static Run run(String command, java.util.function.Function<String, String> env, Hooks hooks,
+            String... args) {
         Object cmd = switch (command) {
             case "export-to-db" -> {
                 export_to_db c = new export_to_db();
@@ -55,8 +68,7 @@ final class TestSupport {
         };
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        Map<String, String> copy = new HashMap<>(env);
-        Cli.environment = copy::get;
+        Cli.environment = env;
         try {
             int code = Cli.run(cmd, new PrintWriter(out, true), new PrintWriter(err, true), args);
             return new Run(code, out.toString(), err.toString());
