@@ -104,8 +104,11 @@ class PoolerTest {
                             runs.add(pool.submit(() -> Cli.run(new sync_db(), new PrintWriter(new StringWriter()),
                                     new PrintWriter(new StringWriter()), "-s", dir.toString(), "--db", url)));
                         }
+                        // A run whose folder write finds the row changed again by the other run since its plan
+                        // reports it and exits 3 (the compare-and-swap at work); what matters is that every edit
+                        // ends up on both sides, checked below.
                         for (Future<Integer> r : runs) {
-                            assertEquals(0, r.get(2, TimeUnit.MINUTES));
+                            assertTrue(List.of(0, 3).contains(r.get(2, TimeUnit.MINUTES)));
                         }
                     } finally {
                         pool.shutdown();
