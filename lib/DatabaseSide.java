@@ -27,6 +27,12 @@ final class DatabaseSide {
     static final int BATCH = 500;
 
     /**
+     * Bytes of content per batch of reads and writes (a skill larger than this is a batch of its own): with files
+     * of up to --max-file-size, a batch of 500 could otherwise outgrow the heap.
+     */
+    static final long BATCH_BYTES = 16L << 20;
+
+    /**
      * One skill as the database holds it: its hash D, the hash this tool last wrote (R, null if never), the
      * fingerprint the compare-and-swap checks, and why it cannot be written into a folder (or null).
      */
@@ -52,10 +58,14 @@ final class DatabaseSide {
     }
 
     private final Connection connection;
+    private final Database.Dialect dialect;
     private final SkillSql.Dialected sql;
+    /** The size of each listed skill's content, so fetches can be batched by size. */
+    private final Map<String, Long> sizes = new HashMap<>();
 
     DatabaseSide(Connection connection, Database.Dialect dialect) {
         this.connection = connection;
+        this.dialect = dialect;
         this.sql = SkillSql.of(dialect);
     }
 
@@ -84,6 +94,7 @@ final class DatabaseSide {
                     String path = rs.getString("skill_path");
                     String recorded = rs.getString("content_hash");
                     String fingerprint = rs.getString("current_fingerprint");
+                    sizes.put(path, rs.getLong("bytes"));
                     boolean untouched = recorded != null && fingerprint.equals(rs.getString("fingerprint"));
                     rows.put(path, new Row(rs.getLong("skill_id"), path, rs.getString("status"),
                             untouched ? recorded : null, recorded, fingerprint, null));
@@ -97,21 +108,45 @@ final class DatabaseSide {
         return rows;
     }
 
-    /** Fetches skills with their content, a batch at a time, handing each to the consumer. */
+    /**
+     * Groups paths into batches of at most {@link #BATCH} skills and about {@link #BATCH_BYTES} bytes of content, in
+     * their order; {@code size} gives a skill's size.
+     */
+    static List<List<String>> batches(Collection<String> paths, java.util.function.ToLongFunction<String> size) {
+        List<List<String>> batches = new ArrayList<>();
+        List<String> batch = new ArrayList<>();
+        long bytes = 0;
+        for (String path : paths) {
+            long s = size.applyAsLong(path);
+            if (!batch.isEmpty() && (batch.size() >= BATCH || bytes + s > BATCH_BYTES)) {
+                batches.add(batch);
+                batch = new ArrayList<>();
+                bytes = 0;
+            }
+            batch.add(path);
+            bytes += s;
+        }
+        if (!batch.isEmpty()) {
+            batches.add(batch);
+        }
+        return batches;
+    }
+
+    /** Fetches skills with their content, a batch at a time (by count and size), handing each to the consumer. */
     void fetch(Collection<String> paths, SqlConsumer<Fetched> each) throws SQLException, java.io.IOException {
-        List<String> all = new ArrayList<>(paths);
-        for (int from = 0; from < all.size(); from += BATCH) {
-            List<String> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+        for (List<String> batch : batches(paths, p -> sizes.getOrDefault(p, 0L))) {
             Map<Long, List<SkillMapping.FileRow>> files = new HashMap<>();
             try (PreparedStatement ps = connection.prepareStatement(sql.selectFilesByPaths())) {
                 ps.setString(1, json(batch));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        String content = rs.getString("content");
+                        // Text as its UTF-8 bytes: a large file is held once, never also as a string.
+                        byte[] content = rs.getBytes("content");
                         byte[] binary = content == null ? rs.getBytes("binary_data") : null;
                         files.computeIfAbsent(rs.getLong("skill_id"), k -> new ArrayList<>())
-                                .add(new SkillMapping.FileRow(rs.getString("relative_path"), null, null, content,
-                                        binary, 0, null, false));
+                                .add(new SkillMapping.FileRow(rs.getString("relative_path"), null, null,
+                                        content != null ? content : binary == null ? new byte[0] : binary,
+                                        content != null, 0, null, false));
                     }
                 }
             }
@@ -257,10 +292,10 @@ final class DatabaseSide {
                 p.number(m.skillId()).string(m.frontmatter()).string(m.license()).string(m.executablePaths())
                         .string(m.hash()));
         batch(SkillSql.DELETE_SKILL_FILES, owned.stream().map(o -> o.meta().skillId()).toList(), Params::number);
-        batch(SkillSql.INSERT_SKILL_FILE, flat(owned, SkillMapping.OwnedRows::files), (p, o) -> {
+        batch(sql.insertSkillFile(), flat(owned, SkillMapping.OwnedRows::files), (p, o) -> {
             SkillMapping.FileRow f = o.file();
             p.number(o.skillId()).string(f.fileType()).string(f.relativePath()).string(f.filename())
-                    .string(f.content()).bytes(f.binary()).number(f.size()).string(f.checksum());
+                    .bytes(f.contentBytes()).bytes(f.binary()).number(f.size()).string(f.checksum());
         });
         replace(SkillSql.DELETE_SKILL_KEYWORDS, SkillSql.INSERT_SKILL_KEYWORD, owned, SkillMapping.OwnedRows::keywords,
                 DatabaseSide::bindValueRow);
@@ -346,49 +381,69 @@ final class DatabaseSide {
         }
         Map<Long, SkillMapping.SkillRecord> written = new LinkedHashMap<>();
         try (Progress progress = Progress.of("to database", writes.size(), settings)) {
-            for (int from = 0; from < writes.size(); from += BATCH) {
-                progress.step(Math.min(BATCH, writes.size() - from));
-                List<Write> batch = new ArrayList<>();
-                List<String> overwritten = new ArrayList<>();
-                for (SyncPlan.Step s : writes.subList(from, Math.min(writes.size(), from + BATCH))) {
-                    Skill skill;
-                    try {
-                        skill = local.read(s.path());
-                    } catch (java.io.IOException e) {
-                        outcome.put(s.path(), SyncPlan.Step.unreadable(s.path(), e));
-                        continue;
-                    }
-                    if (!skill.hash().equals(s.localHash())) {
-                        outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
-                                "changed in the folder while this run was working; run again"));
-                        continue;
-                    }
-                    try {
-                        batch.add(new Write(SkillMapping.toRecord(skill), rows.get(s.path())));
-                    } catch (InvalidSkill e) {
-                        outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, e.rule));
-                        continue;
-                    }
-                    if (s.overwritesChange() && rows.containsKey(s.path())) {
-                        overwritten.add(s.path());
-                    }
+            List<Write> batch = new ArrayList<>();
+            List<String> overwritten = new ArrayList<>();
+            long bytes = 0;
+            for (SyncPlan.Step s : writes) {
+                progress.step(1);
+                Skill skill;
+                try {
+                    skill = local.read(s.path());
+                } catch (java.io.IOException e) {
+                    outcome.put(s.path(), SyncPlan.Step.unreadable(s.path(), e));
+                    continue;
                 }
-                if (!overwritten.isEmpty() && backup != null) {
-                    fetch(overwritten, f -> backup.accept(f.skill()));
+                if (!skill.hash().equals(s.localHash())) {
+                    outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
+                            "changed in the folder while this run was working; run again"));
+                    continue;
                 }
-                Map<String, Long> ids = writeOrSkip(batch, outcome);
-                for (Write w : batch) {
-                    Long id = ids.get(w.record().path());
-                    if (id == null) {
-                        outcome.put(w.record().path(), changedMeanwhile(w.record().path()));
-                    } else if (id >= 0) {
-                        written.put(id, w.record().withoutContent());
-                    }
+                try {
+                    batch.add(new Write(SkillMapping.toRecord(skill), rows.get(s.path())));
+                } catch (InvalidSkill e) {
+                    outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, e.rule));
+                    continue;
+                }
+                if (s.overwritesChange() && rows.containsKey(s.path())) {
+                    overwritten.add(s.path());
+                }
+                bytes += skill.files().stream().mapToLong(f -> f.bytes().length).sum();
+                // A batch is bounded by count and by size, so large files never pile up in memory.
+                if (batch.size() >= BATCH || bytes >= BATCH_BYTES) {
+                    writeBatch(batch, overwritten, backup, outcome, written);
+                    batch = new ArrayList<>();
+                    overwritten = new ArrayList<>();
+                    bytes = 0;
                 }
             }
+            writeBatch(batch, overwritten, backup, outcome, written);
         }
         writeRelations(written, warn);
         return new ArrayList<>(outcome.values());
+    }
+
+    /**
+     * Writes one batch: backs up the database versions it overwrites although someone else changed them, then writes
+     * (see {@link #writeOrSkip}); a row that changed since the plan becomes a conflict.
+     */
+    private void writeBatch(List<Write> batch, List<String> overwritten, SqlConsumer<Skill> backup,
+            Map<String, SyncPlan.Step> outcome, Map<Long, SkillMapping.SkillRecord> written)
+            throws SQLException, java.io.IOException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (!overwritten.isEmpty() && backup != null) {
+            fetch(overwritten, f -> backup.accept(f.skill()));
+        }
+        Map<String, Long> ids = writeOrSkip(batch, outcome);
+        for (Write w : batch) {
+            Long id = ids.get(w.record().path());
+            if (id == null) {
+                outcome.put(w.record().path(), changedMeanwhile(w.record().path()));
+            } else if (id >= 0) {
+                written.put(id, w.record().withoutContent());
+            }
+        }
     }
 
     /**
@@ -556,11 +611,16 @@ final class DatabaseSide {
 
     /** A statement's parameters, bound one after another; a null is bound as SQL NULL. */
     static final class Params {
+        /** Above this, bytes go to pgjdbc as a stream: its setBytes copies the array, a second copy of a large file. */
+        private static final int STREAM_FROM = 1 << 20;
         private final PreparedStatement ps;
+        private final boolean streams;
         private int at;
 
-        Params(PreparedStatement ps) {
+        /** {@code streams}: bind large byte arrays as streams (PostgreSQL; sqlite-jdbc would copy a stream). */
+        Params(PreparedStatement ps, boolean streams) {
             this.ps = ps;
+            this.streams = streams;
         }
 
         Params string(String v) throws SQLException {
@@ -585,6 +645,8 @@ final class DatabaseSide {
         Params bytes(byte[] v) throws SQLException {
             if (v == null) {
                 ps.setNull(++at, Types.VARCHAR);
+            } else if (streams && v.length > STREAM_FROM) {
+                ps.setBinaryStream(++at, new java.io.ByteArrayInputStream(v), v.length);
             } else {
                 ps.setBytes(++at, v);
             }
@@ -599,7 +661,7 @@ final class DatabaseSide {
         }
         try (PreparedStatement ps = connection.prepareStatement(statement)) {
             for (T row : rows) {
-                binder.bind(new Params(ps), row);
+                binder.bind(new Params(ps, dialect == Database.Dialect.POSTGRESQL), row);
                 ps.addBatch();
             }
             return ps.executeBatch();

@@ -248,6 +248,30 @@ record Frontmatter(String block, String body, Map<String, Object> values) {
         return text;
     }
 
+    /**
+     * True for bytes that are valid UTF-8 without NUL characters (which PostgreSQL text cannot hold), checked in small
+     * pieces: a large file is never turned into a string.
+     */
+    static boolean isText(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b == 0) {
+                return false;
+            }
+        }
+        java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(8192);
+        for (java.nio.charset.CoderResult r = decoder.decode(in, out, true); !r.isUnderflow();
+                r = decoder.decode(in, out, true)) {
+            if (r.isError()) {
+                return false;
+            }
+            out.clear(); // overflow: the decoded characters are not kept, only checked
+        }
+        return !decoder.flush(out.clear()).isError();
+    }
+
     /** The text of bytes that are valid UTF-8 without NUL characters (which PostgreSQL text cannot hold), else null. */
     static String tryDecodeUtf8(byte[] bytes) {
         for (byte b : bytes) {

@@ -42,10 +42,23 @@ final class SkillMapping {
     }
 
     /** A file as the skill_files table holds it; exactly one of {@code content} and {@code binary} is set. */
-    record FileRow(String relativePath, String filename, String fileType, String content, byte[] binary, long size,
+    record FileRow(String relativePath, String filename, String fileType, byte[] bytes, boolean text, long size,
             String checksum, boolean executable) {
-        byte[] bytes() {
-            return content != null ? content.getBytes(StandardCharsets.UTF_8) : binary == null ? new byte[0] : binary;
+        /**
+         * The file as the content column holds it (valid UTF-8 without NUL), or null for one kept in binary_data. The
+         * bytes are sent as they are and the database makes the text (no second copy of a large file in memory).
+         */
+        byte[] contentBytes() {
+            return text ? bytes : null;
+        }
+
+        byte[] binary() {
+            return text ? null : bytes;
+        }
+
+        /** The text content, or null for a binary file (for tests and small files only). */
+        String content() {
+            return text ? new String(bytes, StandardCharsets.UTF_8) : null;
         }
     }
 
@@ -231,8 +244,7 @@ final class SkillMapping {
             if (f.path().length() > 512 || filename.length() > 256) {
                 throw new InvalidSkill(path, f.path(), "file path longer than 512 characters or name longer than 256");
             }
-            String text = Frontmatter.tryDecodeUtf8(f.bytes());
-            files.add(new FileRow(f.path(), filename, fileType(f.path()), text, text == null ? f.bytes() : null,
+            files.add(new FileRow(f.path(), filename, fileType(f.path()), f.bytes(), Frontmatter.isText(f.bytes()),
                     f.bytes().length, f.sha256(), f.executable()));
         }
         return new SkillRecord(path, name, description == null ? "" : description,

@@ -446,21 +446,35 @@ final class SkillSql {
 
     /** The statements whose text differs between the two databases. */
     record Dialected(String selectListing, String selectSkillsByPaths, String selectFilesByPaths,
-            String selectIdsByPaths, String updateSkill, String archiveSkill, String refreshFingerprints) {
+            String selectIdsByPaths, String updateSkill, String archiveSkill, String refreshFingerprints,
+            String insertSkillFile) {
     }
 
-    static final Dialected POSTGRES = dialected(FINGERPRINT_POSTGRES, PATHS_POSTGRES);
-    static final Dialected SQLITE = dialected(FINGERPRINT_SQLITE, PATHS_SQLITE);
+    /**
+     * A file's text is bound as its UTF-8 bytes and made text by the database, so a large file is never held as a
+     * Java string as well.
+     */
+    private static final String TEXT_FROM_BYTES_POSTGRES = "convert_from(?, 'UTF8')";
+    private static final String TEXT_FROM_BYTES_SQLITE = "cast(? as text)";
+
+    static final Dialected POSTGRES = dialected(FINGERPRINT_POSTGRES, PATHS_POSTGRES, TEXT_FROM_BYTES_POSTGRES);
+    static final Dialected SQLITE = dialected(FINGERPRINT_SQLITE, PATHS_SQLITE, TEXT_FROM_BYTES_SQLITE);
 
     static Dialected of(Database.Dialect dialect) {
         return dialect == Database.Dialect.POSTGRESQL ? POSTGRES : SQLITE;
     }
 
-    private static Dialected dialected(String fingerprint, String paths) {
+    private static Dialected dialected(String fingerprint, String paths, String textFromBytes) {
         return new Dialected(
+                // bytes: the size of the skill's content, read from the values' headers (octet_length does not
+                // fetch them), so fetching can be batched by size.
                 """
                 select s.skill_id, s.skill_path, cast(s.status as text) as status, m.content_hash, m.fingerprint,
-                       %s as current_fingerprint
+                       %s as current_fingerprint,
+                       coalesce(octet_length(s.skill_content), 0)
+                         + coalesce((select sum(coalesce(octet_length(f.content), 0)
+                                              + coalesce(octet_length(f.binary_data), 0))
+                                       from skill_files f where f.skill_id = s.skill_id), 0) as bytes
                   from skills s
                   left join skill_fleet_skill_meta m on m.skill_id = s.skill_id
                  where %s
@@ -513,7 +527,12 @@ final class SkillSql {
                 update skill_fleet_skill_meta
                    set fingerprint = %s
                  where skill_id in (select skill_id from skills where skill_path in (%s))
-                """.formatted(fingerprint.formatted("skill_fleet_skill_meta.skill_id"), paths));
+                """.formatted(fingerprint.formatted("skill_fleet_skill_meta.skill_id"), paths),
+                """
+                insert into skill_files (skill_id, file_type, relative_path, filename, content, binary_data,
+                                         file_size_bytes, checksum)
+                values (?, ?, ?, ?, %s, ?, ?, ?)
+                """.formatted(textFromBytes));
     }
 
     /** Whether any row, archived included, lies in a scope: tells a mistyped --skill-path from an empty one. */
@@ -573,12 +592,6 @@ final class SkillSql {
 
     static final String DELETE_SKILL_FILES = """
             delete from skill_files where skill_id = ?
-            """;
-
-    static final String INSERT_SKILL_FILE = """
-            insert into skill_files (skill_id, file_type, relative_path, filename, content, binary_data,
-                                     file_size_bytes, checksum)
-            values (?, ?, ?, ?, ?, ?, ?, ?)
             """;
 
     static final String DELETE_SKILL_KEYWORDS = """
