@@ -211,6 +211,7 @@ final class DatabaseSide {
      * (conflicts).
      */
     Map<String, Long> write(List<Write> writes) throws SQLException {
+        lock(writes.stream().map(Write::existing).filter(java.util.Objects::nonNull).toList());
         List<Write> creates = writes.stream().filter(w -> w.existing() == null).toList();
         List<Write> updates = writes.stream().filter(w -> w.existing() != null).toList();
         Set<String> taken = new HashSet<>();
@@ -317,6 +318,7 @@ final class DatabaseSide {
      * archived row's hash as this tool's write. Returns the paths archived.
      */
     Set<String> archive(List<Row> rows) throws SQLException, java.io.IOException {
+        lock(rows);
         int[] counts = batch(sql.archiveSkill(), rows.stream()
                 .map(r -> new Object[] {r.skillId(), r.fingerprint()}).toList());
         Set<String> done = new LinkedHashSet<>();
@@ -330,6 +332,24 @@ final class DatabaseSide {
         batch(SkillSql.UPDATE_META_HASH, meta);
         refreshFingerprints(done);
         return done;
+    }
+
+    /**
+     * Before rows are written: locks them and their files (PostgreSQL; one statement), waiting for any writer that
+     * holds them, so the compare-and-swap that follows sees what that writer committed and fails on a changed row.
+     * Without the lock, an update that waits on a row lock rechecks its fingerprint with the values from before the
+     * wait, and the other writer's edit is overwritten. SQLite needs none: its transaction is BEGIN IMMEDIATE.
+     */
+    private void lock(Collection<Row> rows) throws SQLException {
+        if (sql.lockSkills() == null || rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.lockSkills())) {
+            ps.setString(1, json(rows.stream().map(r -> String.valueOf(r.skillId())).toList()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+            }
+        }
     }
 
     /** Records the rows' fingerprints as of this tool's write, so the next listing knows them untouched. */

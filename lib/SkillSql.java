@@ -435,19 +435,44 @@ final class SkillSql {
     private static final String PATHS_POSTGRES = "select json_array_elements_text(cast(? as json))";
     private static final String PATHS_SQLITE = "select value from json_each(?)";
 
-    /** The statements whose text differs between the two databases. */
+    /**
+     * Locks the rows of skills about to be written, by skill id (a JSON array bound as one parameter): the skills rows
+     * first, then their files. A writer holding any of them in an open transaction is waited for; one that inserts a
+     * file takes a key-share lock on the skills row (its foreign key) and is waited for, or waits, too.
+     */
+    private static final String LOCK_SKILLS_POSTGRES = """
+            with locked as (
+              select skill_id
+                from skills
+               where skill_id in (select cast(value as integer) from json_array_elements_text(cast(? as json)))
+               order by skill_id
+                 for update
+            )
+            select (select count(*) from locked)
+                 + (select count(*) from (select 1 from skill_files
+                                           where skill_id in (select skill_id from locked)
+                                           order by file_id
+                                             for update) f)
+            """;
+
+    /**
+     * The statements whose text differs between the two databases. {@code lockSkills} is null on SQLite, which has no
+     * row locks: a run's transaction there is BEGIN IMMEDIATE, so nobody else writes between its listing and its
+     * writes.
+     */
     record Dialected(String selectListing, String selectSkillsByPaths, String selectFilesByPaths,
-            String selectIdsByPaths, String updateSkill, String archiveSkill, String refreshFingerprints) {
+            String selectIdsByPaths, String lockSkills, String updateSkill, String archiveSkill,
+            String refreshFingerprints) {
     }
 
-    static final Dialected POSTGRES = dialected(FINGERPRINT_POSTGRES, PATHS_POSTGRES);
-    static final Dialected SQLITE = dialected(FINGERPRINT_SQLITE, PATHS_SQLITE);
+    static final Dialected POSTGRES = dialected(FINGERPRINT_POSTGRES, PATHS_POSTGRES, LOCK_SKILLS_POSTGRES);
+    static final Dialected SQLITE = dialected(FINGERPRINT_SQLITE, PATHS_SQLITE, null);
 
     static Dialected of(Database.Dialect dialect) {
         return dialect == Database.Dialect.POSTGRESQL ? POSTGRES : SQLITE;
     }
 
-    private static Dialected dialected(String fingerprint, String paths) {
+    private static Dialected dialected(String fingerprint, String paths, String lockSkills) {
         return new Dialected(
                 """
                 select s.skill_id, s.skill_path, cast(s.status as text) as status, m.content_hash, m.fingerprint,
@@ -476,7 +501,11 @@ final class SkillSql {
                 """
                 select skill_id, skill_path from skills where skill_path in (%s)
                 """.formatted(paths),
+                lockSkills,
                 // Compare-and-swap: the row is updated only while its fingerprint is still the one the plan saw.
+                // It runs after lockSkills as a statement of its own, so under READ COMMITTED the fingerprint sees
+                // what a writer waited for committed. (Had the update itself waited on the row lock, PostgreSQL
+                // would recheck only the skills row, not the subqueries, and compare stale values.)
                 // A null value keeps the column: the frontmatter does not carry that key.
                 """
                 update skills
