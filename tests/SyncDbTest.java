@@ -189,6 +189,36 @@ class SyncDbTest {
 
     @ParameterizedTest
     @FieldSource("KINDS")
+    void anArchivedSkillDoesNotHoldItsFolderAgainstNewSkillsBelowIt(String kind) throws Exception {
+        setUp(kind);
+        TestSupport.write(a.resolve("tools/SKILL.md"), "---\nname: tools\ndescription: Tools.\n---\nTools.\n");
+        assertEquals(0, sync(a).code());
+        assertEquals(0, sync(b).code());
+        SkillFolder.deleteTree(a.resolve("tools"));
+        assertEquals(0, sync(a).code());
+        assertEquals("archived", status("tools"));
+        assertEquals(0, sync(b).code());
+        assertFalse(Files.exists(b.resolve("tools")));
+
+        TestSupport.write(a.resolve("tools/grep/SKILL.md"), "---\nname: grep\ndescription: Grep.\n---\nGrep.\n");
+        TestSupport.Run created = sync(a);
+        assertEquals(0, created.code(), created.all());
+        assertTrue(created.out().contains("create-in-db tools/grep"), created.out());
+        TestSupport.Run down = sync(b);
+        assertEquals(0, down.code(), down.all());
+        assertTrue(down.out().contains("create-local tools/grep"), down.out());
+        TestSupport.assertSameTree(a, b);
+        Path fresh = tmp.resolve("fresh/skills");
+        TestSupport.Run first = sync(fresh);
+        assertEquals(0, first.code(), first.all());
+        TestSupport.assertSameTree(a, fresh);
+        for (Path dir : List.of(a, b, fresh)) {
+            assertTrue(sync(dir).out().contains("0 created, 0 updated, 6 unchanged, 0 skipped"), dir.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
     void aSkillDeletedOnOneSideAndChangedOnTheOtherIsRestored(String kind) throws Exception {
         setUp(kind);
         SkillFolder.deleteTree(a.resolve(TDD));
