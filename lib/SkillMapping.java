@@ -119,6 +119,11 @@ final class SkillMapping {
         String loadPriority = oneOf(path, scalarAny(path, v, meta, "load_priority", "load-priority"),
                 "load_priority", LOAD_PRIORITIES);
         String status = oneOf(path, scalar(path, v, meta, "status"), "status", STATUSES);
+        if ("archived".equals(status)) {
+            // Sync reads an archived row as a deleted skill: uploaded, the folder would be removed by the next run.
+            throw new InvalidSkill(path, Skill.SKILL_MD, "status 'archived' marks a deleted skill in the database: "
+                    + "delete the folder to archive it, or use status 'deprecated' to keep it");
+        }
         String style = oneOf(path, scalarAny(path, v, meta, "skill_style", "skill-style"), "skill_style", STYLES);
 
         List<FileRow> files = new ArrayList<>();

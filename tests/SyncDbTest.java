@@ -219,6 +219,27 @@ class SyncDbTest {
 
     @ParameterizedTest
     @FieldSource("KINDS")
+    void aFolderSayingStatusArchivedIsRefusedAndNeverRemoved(String kind) throws Exception {
+        setUp(kind);
+        String retired = "---\nname: old-tool\ndescription: Retired.\nmetadata:\n  status: archived\n---\nOld.\n";
+        TestSupport.write(a.resolve("retired/old-tool/SKILL.md"), retired);
+        String tdd = md(a, TDD).replace("  type: cognitive\n", "  type: cognitive\n  status: archived\n");
+        TestSupport.write(a.resolve(TDD).resolve("SKILL.md"), tdd);
+        for (int run = 0; run < 2; run++) {
+            TestSupport.Run r = sync(a);
+            assertEquals(3, r.code(), r.all());
+            assertTrue(r.err().contains("skipped retired/old-tool: SKILL.md: status 'archived' "), r.err());
+            assertTrue(r.err().contains("skipped " + TDD + ": SKILL.md: status 'archived' "), r.err());
+            assertTrue(r.out().contains("0 created, 0 updated, 4 unchanged, 2 skipped"), r.out());
+            assertEquals(retired, md(a, "retired/old-tool"));
+            assertEquals(tdd, md(a, TDD));
+            assertEquals("0", one("select count(*) from skills where skill_path = 'retired/old-tool'"));
+            assertEquals("active", status(TDD));
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
     void aSkillDeletedOnOneSideAndChangedOnTheOtherIsRestored(String kind) throws Exception {
         setUp(kind);
         SkillFolder.deleteTree(a.resolve(TDD));
