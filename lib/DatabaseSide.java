@@ -298,7 +298,7 @@ final class DatabaseSide {
 
     private static void list(Map<String, List<Object[]>> lists, String name, long id, List<String> values,
             java.util.function.Function<String, Object[]> row) {
-        if (values.isEmpty()) {
+        if (values == null) {
             return;
         }
         lists.computeIfAbsent(name + ".delete", k -> new ArrayList<>()).add(new Object[] {id});

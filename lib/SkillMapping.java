@@ -51,7 +51,8 @@ final class SkillMapping {
 
     /**
      * The columns of one skill. A null scalar means the frontmatter does not carry that key: a new row gets the
-     * service's default, an existing row keeps its value.
+     * service's default, an existing row keeps its value. Likewise a null keywords, tags or allowed-tools list: the
+     * row keeps its list (an empty one, carried as {@code tags: []}, empties it).
      */
     record SkillRecord(String path, String name, String description, String license, String version, String type,
             String weight, String loadPriority, String status, String skillStyle, String scope, List<String> keywords,
@@ -146,9 +147,11 @@ final class SkillMapping {
         return new SkillRecord(path, name, description == null ? "" : description,
                 scalar(path, v, meta, "license"), version, type, weight, loadPriority, status, style,
                 scalar(path, v, meta, "scope"),
-                limited(path, "keyword", strings(path, first(v, meta, "keywords"), "keywords"), 128),
-                limited(path, "tag", strings(path, first(v, meta, "tags"), "tags"), 64),
-                limited(path, "allowed tool", tools(path, first(v, meta, "allowed-tools")), 64),
+                carried(v, meta, "keywords", limited(path, "keyword", strings(path, first(v, meta, "keywords"),
+                        "keywords"), 128)),
+                carried(v, meta, "tags", limited(path, "tag", strings(path, first(v, meta, "tags"), "tags"), 64)),
+                carried(v, meta, "allowed-tools", limited(path, "allowed tool", tools(path, first(v, meta,
+                        "allowed-tools")), 64)),
                 capabilities(path, fm.body()), dependencies(path, first(v, meta, "dependencies")),
                 strings(path, firstAny(v, meta, "see_also", "see-also"), "see_also"),
                 fm.block(), fm.body(), files, skill.hash(), lint(path, v));
@@ -408,6 +411,12 @@ final class SkillMapping {
             }
         }
         return null;
+    }
+
+    /** The list, or null when the frontmatter does not carry the key (the database's list is then kept). */
+    private static List<String> carried(Map<String, Object> top, Map<String, Object> meta, String key,
+            List<String> values) {
+        return first(top, meta, key) == null ? null : values;
     }
 
     private static Object first(Map<String, Object> top, Map<String, Object> meta, String key) {

@@ -83,6 +83,10 @@ class SkillMappingTest {
         assertNull(r.type());
         assertNull(r.version());
         assertNull(r.scope());
+        assertNull(r.keywords());
+        assertNull(r.tags());
+        assertNull(r.allowedTools());
+        assertEquals(List.of(), record("---\nname: demo\ntags: []\n---\n").tags(), "carried empty: emptied");
     }
 
     @ParameterizedTest

@@ -392,6 +392,45 @@ class SyncDbTest {
         assertTrue(sync(a).out().contains("0 created, 0 updated, 5 unchanged"));
     }
 
+    static final String TUNING = "operations/databases/postgres-tuning";
+
+    /** The skill's name, keywords, tags and allowed tools as its SKILL.md in the folder says (lists sorted or not). */
+    static String columns(Path dir, String skill, boolean sorted) throws Exception {
+        SkillMapping.SkillRecord r = SkillMapping.toRecord(SkillFolder.read(dir, skill, w -> { }));
+        StringBuilder sb = new StringBuilder(r.name());
+        for (List<String> list : java.util.Arrays.asList(r.keywords(), r.tags(), r.allowedTools())) {
+            List<String> values = list == null ? List.of() : list;
+            sb.append(' ').append(sorted ? values.stream().sorted().toList() : values);
+        }
+        return sb.toString();
+    }
+
+    /** The same as the database's rows hold them (each list in the database's order). */
+    String rowColumns(String skill) throws Exception {
+        String id = "(select skill_id from skills where skill_path = '" + skill + "')";
+        return one("select name from skills where skill_path = '" + skill + "'") + " "
+                + TestSupport.column(db, "select keyword from skill_keywords where skill_id = " + id + " order by 1") + " "
+                + TestSupport.column(db, "select tag from skill_tags where skill_id = " + id + " order by 1") + " "
+                + TestSupport.column(db, "select tool_name from skill_allowed_tools where skill_id = " + id + " order by 1");
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void emptyingAListInTheFolderEmptiesItInTheDatabase(String kind) throws Exception {
+        setUp(kind);
+        Path md = a.resolve(TDD).resolve("SKILL.md");
+        TestSupport.write(md, TestSupport.read(md).replace("tags: [testing, workflow]", "tags: []"));
+        assertEquals(0, sync(a).code());
+        assertEquals("test-driven-development [] [] []", rowColumns(TDD));
+        TestSupport.Run down = sync(b);
+        assertEquals(0, down.code(), down.all());
+        assertTrue(down.out().contains("update-local " + TDD), down.out());
+        TestSupport.assertSameTree(a, b);
+        for (Path dir : List.of(a, b)) {
+            assertTrue(sync(dir).out().contains("0 created, 0 updated, 5 unchanged"));
+        }
+    }
+
     @ParameterizedTest
     @FieldSource("KINDS")
     void statusAndSkillPathNarrowWhatIsInPlay(String kind) throws Exception {
