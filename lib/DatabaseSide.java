@@ -59,6 +59,8 @@ final class DatabaseSide {
 
     private final Connection connection;
     private final SkillSql.Dialected sql;
+    /** Rows the listing fetched that hash as R all the same (see recordUntouched). */
+    private final List<Row> untouched = new ArrayList<>();
 
     DatabaseSide(Connection connection, Database.Dialect dialect) {
         this.connection = connection;
@@ -89,15 +91,66 @@ final class DatabaseSide {
                 }
             }
         }
-        fetch(changed, f -> rows.put(f.row().path(), f.row()));
+        fetch(changed, f -> {
+            rows.put(f.row().path(), f.row());
+            if (f.row().hash().equals(f.row().recordedHash())) {
+                untouched.add(f.row());
+            }
+        });
         return rows;
     }
 
-    /** Fetches skills with their content, a batch at a time, handing each to the consumer. */
+    /**
+     * Records the fingerprints of listed rows that were fetched but still hash as this tool wrote them (R): something
+     * touched their rows without changing the skill (a column the tool does not map; or the fingerprint of an older
+     * version of this tool, which covered fewer tables), and they would otherwise be fetched on every run. For runs
+     * that write; a row whose recorded hash changed meanwhile (another run wrote it) is left alone.
+     */
+    void recordUntouched() throws SQLException {
+        if (untouched.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(SkillSql.UPDATE_META_FINGERPRINT)) {
+            for (Row r : untouched) {
+                ps.setString(1, r.fingerprint());
+                ps.setLong(2, r.skillId());
+                ps.setString(3, r.recordedHash());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /**
+     * Fetches skills with their content, a batch at a time, handing each to the consumer: three statements per batch
+     * (the skills rows, their files, their keywords, tags and tools). The skills rows, and with them the fingerprint,
+     * are read first, so a change committed between the statements leaves a fingerprint older than the content: the
+     * compare-and-swap of a later write then fails, and no change hides behind a fingerprint that already includes it.
+     */
     void fetch(Collection<String> paths, SqlConsumer<Fetched> each) throws SQLException, java.io.IOException {
+        record SkillRow(long id, String path, String status, String frontmatter, String content, String executable,
+                String recordedHash, String fingerprint, Map<String, Object> columns) {
+        }
         List<String> all = new ArrayList<>(paths);
         for (int from = 0; from < all.size(); from += BATCH) {
             List<String> batch = all.subList(from, Math.min(all.size(), from + BATCH));
+            List<SkillRow> skills = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement(sql.selectSkillsByPaths())) {
+                ps.setString(1, json(batch));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> columns = new HashMap<>();
+                        for (String name : List.of("name", "description", "version", "type", "weight",
+                                "load_priority", "status", "skill_style", "scope", "license")) {
+                            columns.put(name, rs.getString(name));
+                        }
+                        skills.add(new SkillRow(rs.getLong("skill_id"), rs.getString("skill_path"),
+                                rs.getString("status"), rs.getString("frontmatter"), rs.getString("skill_content"),
+                                rs.getString("executable_paths"), rs.getString("content_hash"),
+                                rs.getString("current_fingerprint"), columns));
+                    }
+                }
+            }
             Map<Long, List<SkillMapping.FileRow>> files = new HashMap<>();
             try (PreparedStatement ps = connection.prepareStatement(sql.selectFilesByPaths())) {
                 ps.setString(1, json(batch));
@@ -111,26 +164,26 @@ final class DatabaseSide {
                     }
                 }
             }
-            List<Fetched> fetched = new ArrayList<>();
-            try (PreparedStatement ps = connection.prepareStatement(sql.selectSkillsByPaths())) {
+            Map<Long, Map<String, List<String>>> lists = new HashMap<>();
+            try (PreparedStatement ps = connection.prepareStatement(sql.selectListsByPaths())) {
                 ps.setString(1, json(batch));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        long id = rs.getLong("skill_id");
-                        String path = rs.getString("skill_path");
-                        List<SkillMapping.FileRow> fileRows = files.getOrDefault(id, List.of());
-                        String frontmatter = rs.getString("frontmatter");
-                        Map<String, Object> columns = columns(rs, id, frontmatter == null);
-                        Skill skill = SkillMapping.toSkill(path, frontmatter, rs.getString("skill_content"),
-                                rs.getString("executable_paths"), columns, fileRows);
-                        fetched.add(new Fetched(new Row(id, path, rs.getString("status"), skill.hash(),
-                                rs.getString("content_hash"), rs.getString("current_fingerprint"),
-                                unsafe(path, fileRows)), skill));
+                        lists.computeIfAbsent(rs.getLong("skill_id"), k -> new HashMap<>())
+                                .computeIfAbsent(rs.getString("list"), k -> new ArrayList<>()).add(rs.getString("value"));
                     }
                 }
             }
-            for (Fetched f : fetched) {
-                each.accept(f);
+            for (SkillRow r : skills) {
+                List<SkillMapping.FileRow> fileRows = files.getOrDefault(r.id(), List.of());
+                Map<String, List<String>> own = lists.getOrDefault(r.id(), Map.of());
+                for (String list : List.of("keywords", "tags", "allowed_tools")) {
+                    r.columns().put(list, own.getOrDefault(list, List.of()));
+                }
+                Skill skill = SkillMapping.toSkill(r.path(), r.frontmatter(), r.content(), r.executable(), r.columns(),
+                        fileRows);
+                each.accept(new Fetched(new Row(r.id(), r.path(), r.status(), skill.hash(), r.recordedHash(),
+                        r.fingerprint(), unsafe(r.path(), fileRows)), skill));
             }
         }
     }
@@ -157,30 +210,6 @@ final class DatabaseSide {
             }
         }
         return null;
-    }
-
-    /** The row's columns by name; with {@code lists}, also its keywords, tags and allowed tools. */
-    private Map<String, Object> columns(ResultSet rs, long id, boolean lists) throws SQLException {
-        Map<String, Object> c = new HashMap<>();
-        for (String name : List.of("name", "description", "version", "type", "weight", "load_priority", "status",
-                "skill_style", "scope", "license")) {
-            c.put(name, rs.getString(name));
-        }
-        if (!lists) {
-            return c;
-        }
-        c.put("keywords", strings(SkillSql.SELECT_SKILL_KEYWORDS, id));
-        c.put("tags", strings(SkillSql.SELECT_SKILL_TAGS, id));
-        List<String> tools = strings(SkillSql.SELECT_SKILL_TOOLS, id);
-        c.put("allowed_tools", tools.isEmpty() ? null : String.join(" ", tools));
-        return c;
-    }
-
-    private List<String> strings(String statement, long skillId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(statement)) {
-            ps.setLong(1, skillId);
-            return query(ps, rs -> rs.getString(1));
-        }
     }
 
     static <T> List<T> query(PreparedStatement ps, RowMapper<T> mapper) throws SQLException {

@@ -351,6 +351,7 @@ final class Engine {
      */
     private List<SyncPlan.Step> applyToDatabase(Connection c, DatabaseSide side, Path skillsDir,
             List<SyncPlan.Step> steps, Map<String, DatabaseSide.Row> rows) throws SQLException, IOException {
+        side.recordUntouched();
         Map<String, SyncPlan.Step> outcome = new LinkedHashMap<>();
         steps.forEach(s -> outcome.put(s.path(), s));
         List<DatabaseSide.Row> archives = new ArrayList<>();

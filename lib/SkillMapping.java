@@ -198,7 +198,7 @@ final class SkillMapping {
      */
     static Skill toSkill(String path, String frontmatter, String content, String executablePaths,
             Map<String, Object> columns, List<FileRow> files) {
-        String block = frontmatter != null ? Frontmatter.withColumns(frontmatter, columns)
+        String block = frontmatter != null ? withLists(Frontmatter.withColumns(frontmatter, columns), columns)
                 : Frontmatter.render(rebuiltFrontmatter(columns));
         Set<String> executable = executablePaths == null ? Set.of() : Set.of(executablePaths.split("\n"));
         List<Skill.SkillFile> skillFiles = new ArrayList<>();
@@ -208,6 +208,95 @@ final class SkillMapping {
             skillFiles.add(new Skill.SkillFile(f.relativePath(), f.bytes(), executable.contains(f.relativePath())));
         }
         return new Skill(path, skillFiles);
+    }
+
+    /** The frontmatter key of each list a row holds, by its name in the row's columns. */
+    private static final Map<String, String> LIST_KEYS = listKeys();
+
+    private static Map<String, String> listKeys() {
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("keywords", "keywords");
+        keys.put("tags", "tags");
+        keys.put("allowed_tools", "allowed-tools");
+        return keys;
+    }
+
+    /**
+     * The block with each list key it carries (keywords, tags, allowed-tools) set to the row's list where the two
+     * differ as sets (a list edited through the API or SQL), rewriting only that key's lines: values still in the row
+     * keep their order and new ones follow; a comma- or space-separated string stays a string where it can, a block
+     * sequence stays one, anything else becomes a flow list ({@code [a, b]}). Keys the block does not carry are not
+     * added. Returns the block unchanged if it cannot be rewritten faithfully (every other value must read back the
+     * same).
+     */
+    static String withLists(String block, Map<String, Object> columns) {
+        String out = block;
+        for (Map.Entry<String, String> e : LIST_KEYS.entrySet()) {
+            if (!(columns.get(e.getKey()) instanceof List<?> column)) {
+                continue;
+            }
+            String key = e.getValue();
+            List<String> wanted = column.stream().map(String::valueOf).toList();
+            try {
+                Map<String, Object> values = Frontmatter.parse("", out.getBytes(StandardCharsets.UTF_8)).values();
+                boolean atTop = values.get(key) != null;
+                Object current = atTop ? values.get(key) : metadata(values).get(key);
+                if (current == null) {
+                    continue;
+                }
+                List<String> now = readList(key, current);
+                if (Set.copyOf(now).equals(Set.copyOf(wanted))) {
+                    continue;
+                }
+                List<String> merged = new ArrayList<>(now);
+                merged.retainAll(wanted);
+                wanted.stream().filter(w -> !merged.contains(w)).forEach(merged::add);
+                String rewritten = null;
+                if (current instanceof String s) {
+                    String joined = String.join(key.equals("allowed-tools") && !s.contains(",") ? " " : ", ", merged);
+                    if (readList(key, joined).equals(merged)) {
+                        rewritten = Frontmatter.replaceKey(out, key, atTop, Frontmatter.scalar(joined));
+                    }
+                }
+                if (rewritten == null) {
+                    rewritten = Frontmatter.replaceList(out, key, atTop, merged, Frontmatter.flowList(merged));
+                }
+                if (rewritten == null) {
+                    return block;
+                }
+                Map<String, Object> after = Frontmatter.parse("", rewritten.getBytes(StandardCharsets.UTF_8)).values();
+                Object value = atTop ? after.get(key) : metadata(after).get(key);
+                if (value == null || !readList(key, value).equals(merged)
+                        || !without(values, key, atTop).equals(without(after, key, atTop))) {
+                    return block;
+                }
+                out = rewritten;
+            } catch (InvalidSkill invalid) {
+                return block;
+            }
+        }
+        return out;
+    }
+
+    private static List<String> readList(String key, Object value) throws InvalidSkill {
+        return key.equals("allowed-tools") ? tools("", value) : strings("", value, key);
+    }
+
+    private static Map<String, Object> metadata(Map<String, Object> values) {
+        return values.get("metadata") instanceof Map<?, ?> m ? stringKeys(m) : Map.of();
+    }
+
+    /** The values without one key (at the top level, or under metadata:), to compare what else a rewrite touched. */
+    private static Map<String, Object> without(Map<String, Object> values, String key, boolean atTop) {
+        Map<String, Object> copy = new LinkedHashMap<>(values);
+        if (atTop) {
+            copy.remove(key);
+        } else {
+            Map<String, Object> meta = new LinkedHashMap<>(metadata(values));
+            meta.remove(key);
+            copy.put("metadata", meta);
+        }
+        return copy;
     }
 
     /**
@@ -220,7 +309,9 @@ final class SkillMapping {
         fm.put("name", columns.get("name"));
         fm.put("description", columns.get("description") == null ? "" : columns.get("description"));
         putIfSet(fm, "license", columns.get("license"));
-        putIfSet(fm, "allowed-tools", columns.get("allowed_tools"));
+        Object tools = columns.get("allowed_tools");
+        putIfSet(fm, "allowed-tools", tools instanceof Collection<?> c ? String.join(" ",
+                c.stream().map(String::valueOf).toList()) : tools);
         Map<String, Object> metadata = new LinkedHashMap<>();
         for (String key : List.of("version", "type", "weight", "load_priority", "status", "skill_style", "scope",
                 "keywords", "tags")) {

@@ -90,6 +90,18 @@ class InFlightEditTest {
 
     @ParameterizedTest
     @FieldSource("KINDS")
+    void aTagRemovedWhileTheSyncUpdatesTheSkillStaysRemoved(String kind) throws Exception {
+        setUp(kind);
+        append(a, TDD, "Local edit.\n");
+        TestSupport.Run run = syncDuring("delete from skill_tags where tag = 'workflow' and skill_id = (select"
+                + " skill_id from skills where skill_path = '" + TDD + "')");
+        assertConflict(run, TDD);
+        assertEquals(List.of("testing"), TestSupport.column(db, "select t.tag from skill_tags t join skills s on"
+                + " s.skill_id = t.skill_id where s.skill_path = '" + TDD + "'"));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
     void anEditCommittedWhileTheSyncArchivesTheSkillKeepsItActive(String kind) throws Exception {
         setUp(kind);
         SkillFolder.deleteTree(a.resolve(TDD));

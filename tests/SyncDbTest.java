@@ -416,6 +416,86 @@ class SyncDbTest {
 
     @ParameterizedTest
     @FieldSource("KINDS")
+    void apiEditsOfNameKeywordsTagsAndToolsComeDownAndALaterLocalEditKeepsThem(String kind) throws Exception {
+        setUp(kind);
+        String python = "(select skill_id from skills where skill_path = '" + PYTHON + "')";
+        TestSupport.execute(db, "update skills set name = 'python3' where skill_path = '" + PYTHON + "'");
+        TestSupport.execute(db, "insert into skill_tags (skill_id, tag) values (" + python + ", 'scripting')");
+        TestSupport.execute(db, "delete from skill_allowed_tools where tool_name = 'Grep' and skill_id = " + python);
+        TestSupport.execute(db, "delete from skill_keywords where keyword = 'typing' and skill_id = " + python);
+        TestSupport.execute(db, "insert into skill_keywords (skill_id, keyword) values ((select skill_id from skills"
+                + " where skill_path = '" + JAVA + "'), 'sql')");
+        TestSupport.execute(db, "insert into skill_allowed_tools (skill_id, tool_name) values ((select skill_id from"
+                + " skills where skill_path = '" + TUNING + "'), 'Grep')");
+        // TDD's frontmatter carries no keywords: a keyword added through SQL stays in the database only.
+        TestSupport.execute(db, "insert into skill_keywords (skill_id, keyword) values ((select skill_id from skills"
+                + " where skill_path = '" + TDD + "'), 'red-green')");
+        String before = md(a, PYTHON);
+
+        TestSupport.Run down = sync(a);
+        assertEquals(0, down.code(), down.all());
+        for (String skill : List.of(PYTHON, JAVA, TUNING)) {
+            assertTrue(down.out().contains("update-local " + skill), down.out());
+            assertEquals(rowColumns(skill), columns(a, skill, true), skill);
+        }
+        assertEquals("python3 [packaging, pytest, python] [backend, language, scripting] [Bash(python:*), "
+                + "Bash(uv run:*), Glob, Read]", rowColumns(PYTHON));
+        assertEquals("python3 [python, packaging, pytest] [language, backend, scripting] [Read, Glob, "
+                + "Bash(python:*), Bash(uv run:*)]", columns(a, PYTHON, false));
+        assertTrue(md(a, JAVA).contains("  keywords: java, jdbc, records, sql\n"), md(a, JAVA));
+        assertEquals(md(b, TDD), md(a, TDD));
+        List<String> changed = new ArrayList<>();
+        for (String line : md(a, PYTHON).lines().toList()) {
+            if (!before.lines().toList().contains(line)) {
+                changed.add(line);
+            }
+        }
+        assertEquals(4, changed.size(), "only the four keys' lines change: " + changed);
+        assertTrue(sync(a).out().contains("0 created, 0 updated, 5 unchanged"));
+
+        // A later local edit (in b, which has not seen the API's edits yet: it gets them first) keeps them all.
+        assertEquals(0, sync(b).code());
+        TestSupport.assertSameTree(a, b);
+        for (String skill : List.of(PYTHON, JAVA, TUNING, TDD)) {
+            append(b, skill, "Edited in b.\n");
+        }
+        String rows = rowColumns(PYTHON) + rowColumns(JAVA) + rowColumns(TUNING) + rowColumns(TDD);
+        TestSupport.Run up = sync(b);
+        assertEquals(0, up.code(), up.all());
+        assertTrue(up.out().contains("4 updated"), up.out());
+        assertEquals(rows, rowColumns(PYTHON) + rowColumns(JAVA) + rowColumns(TUNING) + rowColumns(TDD));
+        assertTrue(rowColumns(TDD).contains("[red-green]"), rowColumns(TDD));
+        assertEquals(0, sync(a).code());
+        TestSupport.assertSameTree(a, b);
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aDatabaseWrittenByAnEarlierVersionIsBroughtUpToDateByOneRun(String kind) throws Exception {
+        setUp(kind);
+        // Earlier versions fingerprinted fewer tables, and on SQLite had no triggers on the list tables.
+        TestSupport.execute(db, "update skill_fleet_skill_meta set fingerprint = 'earlier'");
+        if (kind.equals("sqlite")) {
+            for (String list : List.of("keyword", "tag", "tool")) {
+                for (String change : List.of("added", "changed", "removed")) {
+                    TestSupport.execute(db, "drop trigger skill_fleet_" + list + "_" + change);
+                }
+            }
+        }
+        TestSupport.Run run = sync(a);
+        assertEquals(0, run.code(), run.all());
+        assertTrue(run.out().contains("0 created, 0 updated, 5 unchanged"), run.out());
+        assertEquals("0", one("select count(*) from skill_fleet_skill_meta where fingerprint = 'earlier'"),
+                "fingerprints recorded again, so the next runs fetch nothing");
+        TestSupport.execute(db, "insert into skill_tags (skill_id, tag) values ((select skill_id from skills where"
+                + " skill_path = '" + TDD + "'), 'from-sql')");
+        TestSupport.Run down = sync(a);
+        assertTrue(down.out().contains("update-local " + TDD), down.out());
+        assertTrue(md(a, TDD).contains("  tags: [testing, workflow, from-sql]\n"), md(a, TDD));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
     void emptyingAListInTheFolderEmptiesItInTheDatabase(String kind) throws Exception {
         setUp(kind);
         Path md = a.resolve(TDD).resolve("SKILL.md");
