@@ -74,6 +74,11 @@ final class DatabaseSide {
     Map<String, Row> list(Scope scope) throws SQLException, java.io.IOException {
         Map<String, Row> rows = new LinkedHashMap<>();
         List<String> changed = new ArrayList<>();
+        if (sql.prepareListing() != null) {
+            try (PreparedStatement ps = connection.prepareStatement(sql.prepareListing()); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+            }
+        }
         try (PreparedStatement ps = connection.prepareStatement(sql.selectListing())) {
             ps.setFetchSize(5000);
             bindScope(ps, scope);
