@@ -469,14 +469,19 @@ final class Database {
 
     /** True when this tool's tables (and the service's it uses) are all there. */
     static boolean schemaPresent(Connection c, Dialect dialect) throws SQLException {
-        String sql = dialect == Dialect.POSTGRESQL ? SkillSql.COUNT_TABLES_POSTGRES : SkillSql.COUNT_TABLES_SQLITE;
+        return allPresent(c, dialect == Dialect.POSTGRESQL ? SkillSql.COUNT_TABLES_POSTGRES
+                : SkillSql.COUNT_TABLES_SQLITE, SkillSql.TABLES);
+    }
+
+    /** True when the statement counts every one of the names (each bound in turn). */
+    private static boolean allPresent(Connection c, String sql, List<String> names) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < SkillSql.TABLES.size(); i++) {
-                ps.setString(i + 1, SkillSql.TABLES.get(i));
+            for (int i = 0; i < names.size(); i++) {
+                ps.setString(i + 1, names.get(i));
             }
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return rs.getInt(1) == SkillSql.TABLES.size();
+                return rs.getInt(1) == names.size();
             }
         }
     }
@@ -487,7 +492,9 @@ final class Database {
      * service's) are never altered.
      */
     static void ensureSchema(Connection c, Dialect dialect) throws SQLException {
-        if (schemaPresent(c, dialect)) {
+        // SQLite: the change-counter triggers too, so a database made by an older version gets the ones it lacks.
+        if (dialect == Dialect.POSTGRESQL ? schemaPresent(c, dialect)
+                : allPresent(c, SkillSql.COUNT_SCHEMA_SQLITE, SkillSql.SQLITE_OBJECTS)) {
             return;
         }
         try (Transaction tx = new Transaction(c); Statement st = c.createStatement()) {

@@ -51,17 +51,14 @@ final class DatabaseSide {
     record Write(SkillMapping.SkillRecord record, Row existing) {
     }
 
-    /** Maps the current row of a result set to a value. */
-    @FunctionalInterface
-    interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
 
     private final Connection connection;
     private final Database.Dialect dialect;
     private final SkillSql.Dialected sql;
     /** The size of each listed skill's content, so fetches can be batched by size. */
     private final Map<String, Long> sizes = new HashMap<>();
+    /** Rows the listing fetched that hash as R all the same (see recordUntouched). */
+    private final List<Row> untouched = new ArrayList<>();
 
     DatabaseSide(Connection connection, Database.Dialect dialect) {
         this.connection = connection;
@@ -86,6 +83,12 @@ final class DatabaseSide {
     Map<String, Row> list(Scope scope) throws SQLException, java.io.IOException {
         Map<String, Row> rows = new LinkedHashMap<>();
         List<String> changed = new ArrayList<>();
+        if (sql.prepareListing() != null) {
+            try (PreparedStatement ps = connection.prepareStatement(sql.prepareListing());
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+            }
+        }
         try (PreparedStatement ps = connection.prepareStatement(sql.selectListing())) {
             ps.setFetchSize(5000);
             bindScope(ps, scope);
@@ -104,8 +107,24 @@ final class DatabaseSide {
                 }
             }
         }
-        fetch(changed, f -> rows.put(f.row().path(), f.row()));
+        fetch(changed, f -> {
+            rows.put(f.row().path(), f.row());
+            if (f.row().hash().equals(f.row().recordedHash())) {
+                untouched.add(f.row());
+            }
+        });
         return rows;
+    }
+
+    /**
+     * Records the fingerprints of listed rows that were fetched but still hash as this tool wrote them (R): something
+     * touched their rows without changing the skill (a column the tool does not map; or the fingerprint of an older
+     * version of this tool, which covered fewer tables), and they would otherwise be fetched on every run. For runs
+     * that write; a row whose recorded hash changed meanwhile (another run wrote it) is left alone.
+     */
+    void recordUntouched() throws SQLException {
+        batch(SkillSql.UPDATE_META_FINGERPRINT, untouched,
+                (p, r) -> p.string(r.fingerprint()).number(r.skillId()).string(r.recordedHash()));
     }
 
     /**
@@ -132,9 +151,35 @@ final class DatabaseSide {
         return batches;
     }
 
-    /** Fetches skills with their content, a batch at a time (by count and size), handing each to the consumer. */
+    /**
+     * Fetches skills with their content, a batch at a time (by count and size), handing each to the consumer: three
+     * statements per batch (the skills rows, their files, their keywords, tags and tools). The skills rows, and with
+     * them the fingerprint, are read first, so a change committed between the statements leaves a fingerprint older
+     * than the content: the compare-and-swap of a later write then fails, and no change hides behind a fingerprint
+     * that already includes it.
+     */
     void fetch(Collection<String> paths, SqlConsumer<Fetched> each) throws SQLException, java.io.IOException {
+        record SkillRow(long id, String path, String status, String frontmatter, String content, String executable,
+                String recordedHash, String fingerprint, Map<String, Object> columns) {
+        }
         for (List<String> batch : batches(paths, p -> sizes.getOrDefault(p, 0L))) {
+            List<SkillRow> skills = new ArrayList<>();
+            try (PreparedStatement ps = connection.prepareStatement(sql.selectSkillsByPaths())) {
+                ps.setString(1, json(batch));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> columns = new HashMap<>();
+                        for (String name : List.of("name", "description", "version", "type", "weight",
+                                "load_priority", "status", "skill_style", "scope", "license")) {
+                            columns.put(name, rs.getString(name));
+                        }
+                        skills.add(new SkillRow(rs.getLong("skill_id"), rs.getString("skill_path"),
+                                rs.getString("status"), rs.getString("frontmatter"), rs.getString("skill_content"),
+                                rs.getString("executable_paths"), rs.getString("content_hash"),
+                                rs.getString("current_fingerprint"), columns));
+                    }
+                }
+            }
             Map<Long, List<SkillMapping.FileRow>> files = new HashMap<>();
             try (PreparedStatement ps = connection.prepareStatement(sql.selectFilesByPaths())) {
                 ps.setString(1, json(batch));
@@ -150,26 +195,26 @@ final class DatabaseSide {
                     }
                 }
             }
-            List<Fetched> fetched = new ArrayList<>();
-            try (PreparedStatement ps = connection.prepareStatement(sql.selectSkillsByPaths())) {
+            Map<Long, Map<String, List<String>>> lists = new HashMap<>();
+            try (PreparedStatement ps = connection.prepareStatement(sql.selectListsByPaths())) {
                 ps.setString(1, json(batch));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        long id = rs.getLong("skill_id");
-                        String path = rs.getString("skill_path");
-                        List<SkillMapping.FileRow> fileRows = files.getOrDefault(id, List.of());
-                        String frontmatter = rs.getString("frontmatter");
-                        Map<String, Object> columns = columns(rs, id, frontmatter == null);
-                        Skill skill = SkillMapping.toSkill(path, frontmatter, rs.getString("skill_content"),
-                                rs.getString("executable_paths"), columns, fileRows);
-                        fetched.add(new Fetched(new Row(id, path, rs.getString("status"), skill.hash(),
-                                rs.getString("content_hash"), rs.getString("current_fingerprint"),
-                                unsafe(path, fileRows)), skill));
+                        lists.computeIfAbsent(rs.getLong("skill_id"), k -> new HashMap<>())
+                                .computeIfAbsent(rs.getString("list"), k -> new ArrayList<>()).add(rs.getString("value"));
                     }
                 }
             }
-            for (Fetched f : fetched) {
-                each.accept(f);
+            for (SkillRow r : skills) {
+                List<SkillMapping.FileRow> fileRows = files.getOrDefault(r.id(), List.of());
+                Map<String, List<String>> own = lists.getOrDefault(r.id(), Map.of());
+                for (String list : List.of("keywords", "tags", "allowed_tools")) {
+                    r.columns().put(list, own.getOrDefault(list, List.of()));
+                }
+                Skill skill = SkillMapping.toSkill(r.path(), r.frontmatter(), r.content(), r.executable(), r.columns(),
+                        fileRows);
+                each.accept(new Fetched(new Row(r.id(), r.path(), r.status(), skill.hash(), r.recordedHash(),
+                        r.fingerprint(), unsafe(r.path(), fileRows)), skill));
             }
         }
     }
@@ -208,39 +253,6 @@ final class DatabaseSide {
         return null;
     }
 
-    /** The row's columns by name; with {@code lists}, also its keywords, tags and allowed tools. */
-    private Map<String, Object> columns(ResultSet rs, long id, boolean lists) throws SQLException {
-        Map<String, Object> c = new HashMap<>();
-        for (String name : List.of("name", "description", "version", "type", "weight", "load_priority", "status",
-                "skill_style", "scope", "license")) {
-            c.put(name, rs.getString(name));
-        }
-        if (!lists) {
-            return c;
-        }
-        c.put("keywords", strings(SkillSql.SELECT_SKILL_KEYWORDS, id));
-        c.put("tags", strings(SkillSql.SELECT_SKILL_TAGS, id));
-        List<String> tools = strings(SkillSql.SELECT_SKILL_TOOLS, id);
-        c.put("allowed_tools", tools.isEmpty() ? null : String.join(" ", tools));
-        return c;
-    }
-
-    private List<String> strings(String statement, long skillId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(statement)) {
-            ps.setLong(1, skillId);
-            return query(ps, rs -> rs.getString(1));
-        }
-    }
-
-    static <T> List<T> query(PreparedStatement ps, RowMapper<T> mapper) throws SQLException {
-        List<T> out = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(mapper.map(rs));
-            }
-        }
-        return out;
-    }
 
     /** Binds the six parameters of SkillSql's scope condition (status, then path prefix). */
     static void bindScope(PreparedStatement ps, Scope scope) throws SQLException {
@@ -260,6 +272,7 @@ final class DatabaseSide {
      * changed meanwhile (conflicts).
      */
     Map<String, Long> write(List<Write> writes) throws SQLException {
+        lock(writes.stream().map(Write::existing).filter(java.util.Objects::nonNull).toList());
         List<Write> creates = writes.stream().filter(w -> w.existing() == null).toList();
         List<Write> updates = writes.stream().filter(w -> w.existing() != null).toList();
         Set<String> taken = new HashSet<>();
@@ -326,9 +339,10 @@ final class DatabaseSide {
         p.number(v.skillId()).string(v.value());
     }
 
+    /** Every skill's rows of one table; a skill without that list (null) has none. */
     private static <T> List<T> flat(List<SkillMapping.OwnedRows> owned,
             java.util.function.Function<SkillMapping.OwnedRows, List<T>> part) {
-        return owned.stream().flatMap(o -> part.apply(o).stream()).toList();
+        return owned.stream().filter(o -> part.apply(o) != null).flatMap(o -> part.apply(o).stream()).toList();
     }
 
     /**
@@ -337,7 +351,7 @@ final class DatabaseSide {
      */
     private <T> void replace(String delete, String insert, List<SkillMapping.OwnedRows> owned,
             java.util.function.Function<SkillMapping.OwnedRows, List<T>> part, Binder<T> binder) throws SQLException {
-        batch(delete, owned.stream().filter(o -> !part.apply(o).isEmpty()).map(o -> o.meta().skillId()).toList(),
+        batch(delete, owned.stream().filter(o -> part.apply(o) != null).map(o -> o.meta().skillId()).toList(),
                 Params::number);
         batch(insert, flat(owned, part), binder);
     }
@@ -359,6 +373,7 @@ final class DatabaseSide {
     List<SyncPlan.Step> apply(List<SyncPlan.Step> steps, Map<String, Row> rows, SkillSource local,
             SqlConsumer<Skill> backup, Settings settings, Consumer<String> warn)
             throws SQLException, java.io.IOException {
+        recordUntouched();
         Map<String, SyncPlan.Step> outcome = new LinkedHashMap<>();
         steps.forEach(s -> outcome.put(s.path(), s));
         List<Row> archives = new ArrayList<>();
@@ -497,6 +512,7 @@ final class DatabaseSide {
      * archived row's hash as this tool's write. Returns the paths archived.
      */
     Set<String> archive(List<Row> rows) throws SQLException, java.io.IOException {
+        lock(rows);
         int[] counts = batch(sql.archiveSkill(), rows, (p, r) -> p.number(r.skillId()).string(r.fingerprint()));
         Set<String> done = new LinkedHashSet<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -509,6 +525,25 @@ final class DatabaseSide {
         batch(SkillSql.UPDATE_META_HASH, archived, (p, r) -> p.string(r.hash()).number(r.skillId()));
         refreshFingerprints(done);
         return done;
+    }
+
+    /**
+     * Before rows are written: locks them and the rows of theirs the fingerprint covers (PostgreSQL; one statement),
+     * waiting for any writer that holds them, so the compare-and-swap that follows sees what that writer committed and
+     * fails on a changed row. Without the lock, an update that waits on a row lock rechecks its fingerprint with the
+     * values from before the wait, and the other writer's edit is overwritten. SQLite needs none: its transaction is
+     * BEGIN IMMEDIATE.
+     */
+    private void lock(Collection<Row> rows) throws SQLException {
+        if (sql.lockSkills() == null || rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.lockSkills())) {
+            ps.setString(1, json(rows.stream().map(r -> String.valueOf(r.skillId())).toList()));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+            }
+        }
     }
 
     /** Records the rows' fingerprints as of this tool's write, so the next listing knows them untouched. */

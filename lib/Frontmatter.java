@@ -94,7 +94,7 @@ record Frontmatter(String block, String body, Map<String, Object> values) {
 
     private static Map<String, List<String>> columnKeys() {
         Map<String, List<String>> keys = new LinkedHashMap<>();
-        for (String key : List.of("description", "version", "type", "weight", "status", "scope")) {
+        for (String key : List.of("name", "description", "version", "type", "weight", "status", "scope")) {
             keys.put(key, List.of(key));
         }
         keys.put("load_priority", List.of("load_priority", "load-priority"));
@@ -130,7 +130,7 @@ record Frontmatter(String block, String body, Map<String, Object> values) {
                 }
                 if (!(current instanceof Map<?, ?>) && !(current instanceof List<?>)
                         && !text(current).equals(String.valueOf(column))) {
-                    String rewritten = replaceKey(out, spelling, atTop, String.valueOf(column));
+                    String rewritten = replaceKey(out, spelling, atTop, scalar(String.valueOf(column)));
                     if (rewritten == null) {
                         return block;
                     }
@@ -160,8 +160,38 @@ record Frontmatter(String block, String body, Map<String, Object> values) {
         return out;
     }
 
-    /** Replaces one key's line (and its continuation lines) at the top level or under metadata:, or null. */
-    private static String replaceKey(String block, String key, boolean atTop, String value) {
+    /**
+     * Replaces one key's line (and its continuation lines: more indented ones, and the items of a sequence written
+     * at the key's own indentation) at the top level or under metadata: with {@code key: yaml}, or returns null.
+     */
+    static String replaceKey(String block, String key, boolean atTop, String yaml) {
+        return replaceKey(block, key, atTop, (indent, ending, continuation) -> indent + key + ": " + yaml + ending);
+    }
+
+    /**
+     * Replaces a list key's lines like {@link #replaceKey}: with a block sequence in the same item indentation where
+     * the key had one (so a diff shows the items that changed), else with {@code flow} (a one-line value).
+     */
+    static String replaceList(String block, String key, boolean atTop, List<String> items, String flow) {
+        return replaceKey(block, key, atTop, (indent, ending, continuation) -> {
+            String prefix = continuation.stream().filter(l -> !l.isBlank()).findFirst()
+                    .map(l -> l.replaceFirst("(?s)^([ \t]*-[ \t]+).*", "$1")).filter(p -> p.strip().equals("-"))
+                    .orElse(null);
+            if (prefix == null || items.isEmpty()) {
+                return indent + key + ": " + flow + ending;
+            }
+            StringBuilder sb = new StringBuilder(indent + key + ":" + ending);
+            items.forEach(item -> sb.append(prefix).append(scalar(item)).append(ending));
+            return sb.toString();
+        });
+    }
+
+    /** The lines that replace a key's: given its indentation, line ending and continuation lines. */
+    private interface KeyLines {
+        String render(String indent, String ending, List<String> continuation);
+    }
+
+    private static String replaceKey(String block, String key, boolean atTop, KeyLines replacement) {
         List<String> lines = new ArrayList<>();
         Matcher m = Pattern.compile("[^\r\n]*(\r\n|\r|\n|$)").matcher(block);
         while (m.find() && m.end() > m.start()) {
@@ -205,22 +235,32 @@ record Frontmatter(String block, String body, Map<String, Object> values) {
                     continue;
                 }
                 int nextIndent = next.length() - next.stripLeading().length();
-                if (nextIndent > indent.length()) {
+                String item = next.stripLeading();
+                if (nextIndent > indent.length() || nextIndent == indent.length()
+                        && (item.startsWith("- ") || item.startsWith("-\t") || item.strip().equals("-"))) {
                     last = j;
                 } else {
                     break;
                 }
             }
             List<String> out = new ArrayList<>(lines.subList(0, i));
-            out.add(indent + key + ": " + scalar(value) + ending);
+            out.add(replacement.render(indent, ending, lines.subList(i + 1, last + 1)));
             out.addAll(lines.subList(last + 1, lines.size()));
             return String.join("", out);
         }
         return null;
     }
 
+    /** A YAML flow sequence on one line ({@code [a, 'b: c']}) that reads back as exactly these strings. */
+    static String flowList(List<String> values) {
+        DumperOptions options = new DumperOptions();
+        options.setWidth(Integer.MAX_VALUE);
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.FLOW);
+        return new Yaml(options).dump(values).stripTrailing();
+    }
+
     /** A YAML scalar on one line that reads back as exactly this string. */
-    private static String scalar(String value) {
+    static String scalar(String value) {
         DumperOptions options = new DumperOptions();
         options.setWidth(Integer.MAX_VALUE);
         String plain = new Yaml(options).dump(value).stripTrailing();

@@ -64,7 +64,8 @@ final class SkillMapping {
 
     /**
      * The columns of one skill. A null scalar means the frontmatter does not carry that key: a new row gets the
-     * service's default, an existing row keeps its value.
+     * service's default, an existing row keeps its value. Likewise a null keywords, tags or allowed-tools list: the
+     * row keeps its list (an empty one, carried as {@code tags: []}, empties it).
      */
     record SkillRecord(String path, String name, String description, String license, String version, String type,
             String weight, String loadPriority, String status, String skillStyle, String scope, List<String> keywords,
@@ -100,7 +101,8 @@ final class SkillMapping {
 
         /**
          * The rows of the other tables this skill owns, for the skill id it was written as. A list the frontmatter
-         * does not carry (no keywords, say) is absent, so the rows someone else wrote for it stay.
+         * does not carry (no keywords key, say; for capabilities, no items) is null, so the rows someone else wrote
+         * for it stay; one it carries empty ({@code tags: []}) empties the table's rows for the skill.
          */
         OwnedRows ownedRows(long skillId) {
             List<CapabilityRow> caps = new ArrayList<>();
@@ -114,7 +116,7 @@ final class SkillMapping {
             }
             return new OwnedRows(new MetaRow(skillId, frontmatter, license, executablePaths(), hash),
                     files.stream().map(f -> new OwnedFile(skillId, f)).toList(), values(skillId, keywords),
-                    values(skillId, tags), values(skillId, allowedTools), caps, links);
+                    values(skillId, tags), values(skillId, allowedTools), caps.isEmpty() ? null : caps, links);
         }
 
         /** The record without its content, for what is kept after writing (relations, reporting). */
@@ -185,8 +187,9 @@ final class SkillMapping {
             List<ValueRow> allowedTools, List<CapabilityRow> capabilities, List<SkillCategoryRow> categories) {
     }
 
+    /** The rows of one list, or null when the frontmatter does not carry it (the rows already there stay). */
     private static List<ValueRow> values(long skillId, List<String> values) {
-        return values.stream().map(v -> new ValueRow(skillId, v)).toList();
+        return values == null ? null : values.stream().map(v -> new ValueRow(skillId, v)).toList();
     }
 
     private static String orDefault(String value, String fallback) {
@@ -225,6 +228,11 @@ final class SkillMapping {
         String loadPriority = oneOf(path, scalarAny(path, v, meta, "load_priority"), "load_priority",
                 LOAD_PRIORITIES);
         String status = oneOf(path, scalar(path, v, meta, "status"), "status", STATUSES);
+        if ("archived".equals(status)) {
+            // Sync reads an archived row as a deleted skill: uploaded, the folder would be removed by the next run.
+            throw new InvalidSkill(path, Skill.SKILL_MD, "status 'archived' marks a deleted skill in the database: "
+                    + "delete the folder to archive it, or use status 'deprecated' to keep it");
+        }
         String style = oneOf(path, scalarAny(path, v, meta, "skill_style"), "skill_style", STYLES);
 
         List<FileRow> files = new ArrayList<>();
@@ -250,9 +258,11 @@ final class SkillMapping {
         return new SkillRecord(path, name, description == null ? "" : description,
                 scalar(path, v, meta, "license"), version, type, weight, loadPriority, status, style,
                 scalar(path, v, meta, "scope"),
-                limited(path, "keyword", strings(path, first(v, meta, "keywords"), "keywords"), 128),
-                limited(path, "tag", strings(path, first(v, meta, "tags"), "tags"), 64),
-                limited(path, "allowed tool", tools(path, first(v, meta, "allowed-tools")), 64),
+                carried(v, meta, "keywords", limited(path, "keyword", strings(path, first(v, meta, "keywords"),
+                        "keywords"), 128)),
+                carried(v, meta, "tags", limited(path, "tag", strings(path, first(v, meta, "tags"), "tags"), 64)),
+                carried(v, meta, "allowed-tools", limited(path, "allowed tool", tools(path, first(v, meta,
+                        "allowed-tools")), 64)),
                 capabilities(path, fm.body()), dependencies(path, first(v, meta, "dependencies")),
                 strings(path, firstAny(v, meta, "see_also", "see-also"), "see_also"),
                 fm.block(), fm.body(), md.executable(), files, skill.hash(), lint(path, v));
@@ -299,7 +309,7 @@ final class SkillMapping {
      */
     static Skill toSkill(String path, String frontmatter, String content, String executablePaths,
             Map<String, Object> columns, List<FileRow> files) {
-        String block = frontmatter != null ? Frontmatter.withColumns(frontmatter, columns)
+        String block = frontmatter != null ? withLists(Frontmatter.withColumns(frontmatter, columns), columns)
                 : Frontmatter.render(rebuiltFrontmatter(columns));
         Set<String> executable = executablePaths == null ? Set.of() : Set.of(executablePaths.split("\n"));
         List<Skill.SkillFile> skillFiles = new ArrayList<>();
@@ -312,6 +322,91 @@ final class SkillMapping {
         return new Skill(path, skillFiles);
     }
 
+    /** The frontmatter key of each list a row holds, by its name in the row's columns. */
+    private static final Map<String, String> LIST_KEYS = listKeys();
+
+    private static Map<String, String> listKeys() {
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("keywords", "keywords");
+        keys.put("tags", "tags");
+        keys.put("allowed_tools", "allowed-tools");
+        return keys;
+    }
+
+    /**
+     * The block with each list key it carries (keywords, tags, allowed-tools) set to the row's list where the two
+     * differ as sets (a list edited through the API or SQL), rewriting only that key's lines: values still in the row
+     * keep their order and new ones follow; a comma- or space-separated string stays a string where it can, a block
+     * sequence stays one, anything else becomes a flow list ({@code [a, b]}). Keys the block does not carry are not
+     * added. Returns the block unchanged if it cannot be rewritten faithfully (every other value must read back the
+     * same).
+     */
+    static String withLists(String block, Map<String, Object> columns) {
+        String out = block;
+        for (Map.Entry<String, String> e : LIST_KEYS.entrySet()) {
+            if (!(columns.get(e.getKey()) instanceof List<?> column)) {
+                continue;
+            }
+            String key = e.getValue();
+            List<String> wanted = column.stream().map(String::valueOf).toList();
+            try {
+                Map<String, Object> values = Frontmatter.parse("", out.getBytes(StandardCharsets.UTF_8)).values();
+                boolean atTop = values.get(key) != null;
+                Object current = atTop ? values.get(key) : Frontmatter.metadata(values).get(key);
+                if (current == null) {
+                    continue;
+                }
+                List<String> now = readList(key, current);
+                if (Set.copyOf(now).equals(Set.copyOf(wanted))) {
+                    continue;
+                }
+                List<String> merged = new ArrayList<>(now);
+                merged.retainAll(wanted);
+                wanted.stream().filter(w -> !merged.contains(w)).forEach(merged::add);
+                String rewritten = null;
+                if (current instanceof String s) {
+                    String joined = String.join(key.equals("allowed-tools") && !s.contains(",") ? " " : ", ", merged);
+                    if (readList(key, joined).equals(merged)) {
+                        rewritten = Frontmatter.replaceKey(out, key, atTop, Frontmatter.scalar(joined));
+                    }
+                }
+                if (rewritten == null) {
+                    rewritten = Frontmatter.replaceList(out, key, atTop, merged, Frontmatter.flowList(merged));
+                }
+                if (rewritten == null) {
+                    return block;
+                }
+                Map<String, Object> after = Frontmatter.parse("", rewritten.getBytes(StandardCharsets.UTF_8)).values();
+                Object value = atTop ? after.get(key) : Frontmatter.metadata(after).get(key);
+                if (value == null || !readList(key, value).equals(merged)
+                        || !without(values, key, atTop).equals(without(after, key, atTop))) {
+                    return block;
+                }
+                out = rewritten;
+            } catch (InvalidSkill invalid) {
+                return block;
+            }
+        }
+        return out;
+    }
+
+    private static List<String> readList(String key, Object value) throws InvalidSkill {
+        return key.equals("allowed-tools") ? tools("", value) : strings("", value, key);
+    }
+
+    /** The values without one key (at the top level, or under metadata:), to compare what else a rewrite touched. */
+    private static Map<String, Object> without(Map<String, Object> values, String key, boolean atTop) {
+        Map<String, Object> copy = new LinkedHashMap<>(values);
+        if (atTop) {
+            copy.remove(key);
+        } else {
+            Map<String, Object> meta = new LinkedHashMap<>(Frontmatter.metadata(values));
+            meta.remove(key);
+            copy.put("metadata", meta);
+        }
+        return copy;
+    }
+
     /**
      * Frontmatter for a row written by another tool: name and description, then whichever of license,
      * allowed-tools and metadata (version, type, ...) are set. {@code columns} holds the skills row by column name
@@ -322,7 +417,9 @@ final class SkillMapping {
         fm.put("name", columns.get("name"));
         fm.put("description", columns.get("description") == null ? "" : columns.get("description"));
         putIfSet(fm, "license", columns.get("license"));
-        putIfSet(fm, "allowed-tools", columns.get("allowed_tools"));
+        Object tools = columns.get("allowed_tools");
+        putIfSet(fm, "allowed-tools", tools instanceof Collection<?> c ? String.join(" ",
+                c.stream().map(String::valueOf).toList()) : tools);
         Map<String, Object> metadata = new LinkedHashMap<>();
         for (String key : List.of("version", "type", "weight", "load_priority", "status", "skill_style", "scope",
                 "keywords", "tags")) {
@@ -516,6 +613,12 @@ final class SkillMapping {
             }
         }
         return null;
+    }
+
+    /** The list, or null when the frontmatter does not carry the key (the database's list is then kept). */
+    private static List<String> carried(Map<String, Object> top, Map<String, Object> meta, String key,
+            List<String> values) {
+        return first(top, meta, key) == null ? null : values;
     }
 
     private static Object first(Map<String, Object> top, Map<String, Object> meta, String key) {

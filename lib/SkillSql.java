@@ -18,6 +18,44 @@ final class SkillSql {
             "skill_allowed_tools", "capabilities", "taxonomy_categories", "skill_categories", "skill_dependencies",
             "skill_references", "skill_fleet_skill_meta");
 
+    /** The lists the fingerprint covers besides the skills row and its files: table, and a stem for trigger names. */
+    private static final List<List<String>> FINGERPRINTED_LISTS = List.of(List.of("skill_keywords", "keyword"),
+            List.of("skill_tags", "tag"), List.of("skill_allowed_tools", "tool"));
+
+    /** SQLite's change counter for a list table: %1$s is the table, %2$s the trigger names' stem. */
+    private static final List<String> LIST_TRIGGERS = List.of(
+            """
+            create trigger if not exists skill_fleet_%2$s_added after insert on %1$s
+            begin
+              insert or ignore into skill_fleet_changes (skill_id) values (new.skill_id);
+              update skill_fleet_changes set changes = changes + 1 where skill_id = new.skill_id;
+            end
+            """,
+            """
+            create trigger if not exists skill_fleet_%2$s_changed after update on %1$s
+            begin
+              insert or ignore into skill_fleet_changes (skill_id) values (new.skill_id);
+              update skill_fleet_changes set changes = changes + 1 where skill_id in (old.skill_id, new.skill_id);
+            end
+            """,
+            """
+            create trigger if not exists skill_fleet_%2$s_removed after delete on %1$s
+            begin
+              insert or ignore into skill_fleet_changes (skill_id) values (old.skill_id);
+              update skill_fleet_changes set changes = changes + 1 where skill_id = old.skill_id;
+            end
+            """);
+
+    private static List<String> listTriggers() {
+        return FINGERPRINTED_LISTS.stream().flatMap(t -> LIST_TRIGGERS.stream().map(ddl -> ddl.formatted(t.get(0),
+                t.get(1)))).toList();
+    }
+
+    private static List<String> listTriggerNames() {
+        return FINGERPRINTED_LISTS.stream().flatMap(t -> java.util.stream.Stream.of("added", "changed", "removed")
+                .map(change -> "skill_fleet_" + t.get(1) + "_" + change)).toList();
+    }
+
     static final String COUNT_TABLES_POSTGRES = """
             select count(*)
               from information_schema.tables
@@ -31,6 +69,18 @@ final class SkillSql {
              where type = 'table'
                and name in (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """;
+
+    /** SQLite's whole schema: the tables, and the triggers that keep the change counter the fingerprint reads. */
+    static final List<String> SQLITE_OBJECTS = java.util.stream.Stream.of(TABLES, List.of("skill_fleet_changes",
+            "skill_fleet_skill_changed", "skill_fleet_file_added", "skill_fleet_file_changed",
+            "skill_fleet_file_removed"), listTriggerNames()).flatMap(List::stream).toList();
+
+    static final String COUNT_SCHEMA_SQLITE = """
+            select count(*)
+              from sqlite_master
+             where type in ('table', 'trigger')
+               and name in (%s)
+            """.formatted(String.join(", ", java.util.Collections.nCopies(SQLITE_OBJECTS.size(), "?")));
 
     static final String LOCK_SCHEMA = """
             select pg_advisory_xact_lock(7366231880812345001)
@@ -249,7 +299,11 @@ final class SkillSql {
             """;
 
     /** The same tables for SQLite: enums become CHECKed text, timestamps text, bytea a blob. */
-    static final List<String> SQLITE_SCHEMA = List.of(
+    static final List<String> SQLITE_SCHEMA = java.util.stream.Stream.concat(sqliteTables().stream(),
+            listTriggers().stream()).toList();
+
+    private static List<String> sqliteTables() {
+        return List.of(
             """
             create table if not exists skills (
               skill_id integer primary key autoincrement,
@@ -420,6 +474,7 @@ final class SkillSql {
               update skill_fleet_changes set changes = changes + 1 where skill_id = old.skill_id;
             end
             """);
+    }
 
     // Scope: status ('all' for every status) and a skill path prefix ('' for all, else the folder and below).
     private static final String IN_SCOPE = """
@@ -429,13 +484,22 @@ final class SkillSql {
 
     /**
      * A cheap fingerprint of a skill's rows, computed without reading any content, that changes whenever anyone
-     * changes the skill's row or its files. PostgreSQL: the row versions (xmin) of the skills row and of every
-     * skill_files row. SQLite: a change counter kept by this tool's triggers. {@code %s} is the skill id expression.
+     * changes what the skill's SKILL.md and files are made of: its skills row, its files, its keywords, tags and
+     * allowed tools. PostgreSQL: the row versions (xmin) of those rows. SQLite: a change counter kept by this tool's
+     * triggers. {@code %s} is the skill id expression.
      */
     private static final String FINGERPRINT_POSTGRES = """
-            coalesce((select cast(x.xmin as text) || ':' || coalesce((select string_agg(cast(f.file_id as text)
-                   || '.' || cast(f.xmin as text), ',' order by f.file_id) from skill_files f
-                   where f.skill_id = x.skill_id), '') from skills x where x.skill_id = %s), '')""";
+            coalesce((select cast(x.xmin as text)
+                   || ':' || coalesce((select string_agg(cast(f.file_id as text) || '.' || cast(f.xmin as text), ','
+                                              order by f.file_id)
+                                         from skill_files f where f.skill_id = x.skill_id), '')
+                   || ':' || coalesce((select string_agg(cast(k.xmin as text), ',' order by k.keyword)
+                                         from skill_keywords k where k.skill_id = x.skill_id), '')
+                   || ':' || coalesce((select string_agg(cast(t.xmin as text), ',' order by t.tag)
+                                         from skill_tags t where t.skill_id = x.skill_id), '')
+                   || ':' || coalesce((select string_agg(cast(a.xmin as text), ',' order by a.tool_name)
+                                         from skill_allowed_tools a where a.skill_id = x.skill_id), '')
+                 from skills x where x.skill_id = %s), '')""";
 
     private static final String FINGERPRINT_SQLITE = """
             coalesce((select cast(c.changes as text) from skill_fleet_changes c where c.skill_id = %s), '')""";
@@ -444,10 +508,53 @@ final class SkillSql {
     private static final String PATHS_POSTGRES = "select json_array_elements_text(cast(? as json))";
     private static final String PATHS_SQLITE = "select value from json_each(?)";
 
-    /** The statements whose text differs between the two databases. */
-    record Dialected(String selectListing, String selectSkillsByPaths, String selectFilesByPaths,
-            String selectIdsByPaths, String updateSkill, String archiveSkill, String refreshFingerprints,
-            String insertSkillFile) {
+    /**
+     * Locks the rows of skills about to be written, by skill id (a JSON array bound as one parameter): the skills rows
+     * first, then the rows of theirs the fingerprint covers. A writer holding any of them in an open transaction is
+     * waited for; one that inserts a file, keyword, tag or tool takes a key-share lock on the skills row (its foreign
+     * key) and is waited for, or waits, too.
+     */
+    private static final String LOCK_SKILLS_POSTGRES = """
+            with locked as (
+              select skill_id
+                from skills
+               where skill_id in (select cast(value as integer) from json_array_elements_text(cast(? as json)))
+               order by skill_id
+                 for update
+            )
+            select (select count(*) from locked)
+                 + (select count(*) from (select 1 from skill_files
+                                           where skill_id in (select skill_id from locked)
+                                           order by file_id
+                                             for update) f)
+                 + (select count(*) from (select 1 from skill_keywords
+                                           where skill_id in (select skill_id from locked)
+                                             for update) k)
+                 + (select count(*) from (select 1 from skill_tags
+                                           where skill_id in (select skill_id from locked)
+                                             for update) t)
+                 + (select count(*) from (select 1 from skill_allowed_tools
+                                           where skill_id in (select skill_id from locked)
+                                             for update) a)
+            """;
+
+    /**
+     * Before the listing, for the rest of the transaction: no JIT compilation. The listing's estimated cost grows with
+     * the number of skills (a fingerprint subquery per table per skill), and past PostgreSQL's jit_optimize_above_cost
+     * compiling it takes several times longer than running it (0.4 s against 0.1 s for 5,000 skills).
+     */
+    private static final String PREPARE_LISTING_POSTGRES = """
+            select set_config('jit', 'off', true)
+            """;
+
+    /**
+     * The statements whose text differs between the two databases. {@code prepareListing} and {@code lockSkills} are
+     * null on SQLite, which has no JIT and no row locks: a run's transaction there is BEGIN IMMEDIATE, so nobody else
+     * writes between its listing and its writes.
+     */
+    record Dialected(String prepareListing, String selectListing, String selectSkillsByPaths, String selectFilesByPaths,
+            String selectListsByPaths, String selectIdsByPaths, String lockSkills, String updateSkill,
+            String archiveSkill, String refreshFingerprints, String insertSkillFile) {
     }
 
     /**
@@ -457,15 +564,17 @@ final class SkillSql {
     private static final String TEXT_FROM_BYTES_POSTGRES = "convert_from(?, 'UTF8')";
     private static final String TEXT_FROM_BYTES_SQLITE = "cast(? as text)";
 
-    static final Dialected POSTGRES = dialected(FINGERPRINT_POSTGRES, PATHS_POSTGRES, TEXT_FROM_BYTES_POSTGRES);
-    static final Dialected SQLITE = dialected(FINGERPRINT_SQLITE, PATHS_SQLITE, TEXT_FROM_BYTES_SQLITE);
+    static final Dialected POSTGRES = dialected(PREPARE_LISTING_POSTGRES, FINGERPRINT_POSTGRES, PATHS_POSTGRES,
+            LOCK_SKILLS_POSTGRES, TEXT_FROM_BYTES_POSTGRES);
+    static final Dialected SQLITE = dialected(null, FINGERPRINT_SQLITE, PATHS_SQLITE, null, TEXT_FROM_BYTES_SQLITE);
 
     static Dialected of(Database.Dialect dialect) {
         return dialect == Database.Dialect.POSTGRESQL ? POSTGRES : SQLITE;
     }
 
-    private static Dialected dialected(String fingerprint, String paths, String textFromBytes) {
-        return new Dialected(
+    private static Dialected dialected(String prepareListing, String fingerprint, String paths, String lockSkills,
+            String textFromBytes) {
+        return new Dialected(prepareListing,
                 // bytes: the size of the skill's content, read from the values' headers (octet_length does not
                 // fetch them), so fetching can be batched by size.
                 """
@@ -496,10 +605,28 @@ final class SkillSql {
                   join skills s on s.skill_id = f.skill_id
                  where s.skill_path in (%s)
                 """.formatted(paths),
+                // Each list in the order the per-skill queries of earlier versions read it (rebuilt frontmatter
+                // lists it in that order, and the hash covers it).
+                """
+                with wanted as (select skill_id from skills where skill_path in (%s))
+                select skill_id, 'keywords' as list, keyword as value
+                  from skill_keywords where skill_id in (select skill_id from wanted)
+                union all
+                select skill_id, 'tags', tag
+                  from skill_tags where skill_id in (select skill_id from wanted)
+                union all
+                select skill_id, 'allowed_tools', tool_name
+                  from skill_allowed_tools where skill_id in (select skill_id from wanted)
+                 order by 1, 2, 3
+                """.formatted(paths),
                 """
                 select skill_id, skill_path from skills where skill_path in (%s)
                 """.formatted(paths),
+                lockSkills,
                 // Compare-and-swap: the row is updated only while its fingerprint is still the one the plan saw.
+                // It runs after lockSkills as a statement of its own, so under READ COMMITTED the fingerprint sees
+                // what a writer waited for committed. (Had the update itself waited on the row lock, PostgreSQL
+                // would recheck only the skills row, not the subqueries, and compare stale values.)
                 // A null value keeps the column: the frontmatter does not carry that key.
                 """
                 update skills
@@ -552,18 +679,6 @@ final class SkillSql {
              order by s.skill_path
             """;
 
-    static final String SELECT_SKILL_KEYWORDS = """
-            select keyword from skill_keywords where skill_id = ? order by keyword
-            """;
-
-    static final String SELECT_SKILL_TAGS = """
-            select tag from skill_tags where skill_id = ? order by tag
-            """;
-
-    static final String SELECT_SKILL_TOOLS = """
-            select tool_name from skill_allowed_tools where skill_id = ? order by tool_name
-            """;
-
     static final String SELECT_SKILL_TARGETS = """
             select skill_id, skill_path, name from skills
             """;
@@ -583,6 +698,11 @@ final class SkillSql {
                    executable_paths = excluded.executable_paths,
                    content_hash = excluded.content_hash,
                    written_at = current_timestamp
+            """;
+
+    /** A row still as this tool wrote it (its recorded hash), under a new fingerprint. */
+    static final String UPDATE_META_FINGERPRINT = """
+            update skill_fleet_skill_meta set fingerprint = ? where skill_id = ? and content_hash = ?
             """;
 
     /** After archiving: the hash of the archived row, as this tool now wrote it. */

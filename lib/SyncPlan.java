@@ -95,9 +95,15 @@ final class SyncPlan {
         if (policy.mode() == Mode.SYNC) {
             paths.addAll(base.keySet());
         }
+        // The skill folders that exist or may be created. Sync never creates a folder for an archived row, so such a
+        // row holds none (import, asked for archived rows, creates them).
         NavigableSet<String> all = new TreeSet<>(Skill::compareUtf8);
         all.addAll(local.keySet());
-        all.addAll(db.keySet());
+        db.forEach((path, side) -> {
+            if (!side.archived() || policy.mode() != Mode.SYNC) {
+                all.add(path);
+            }
+        });
         List<Step> steps = new ArrayList<>();
         for (String path : paths) {
             Side l = local.get(path);

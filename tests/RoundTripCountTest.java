@@ -41,6 +41,37 @@ class RoundTripCountTest {
                 + ten + " / " + thousand);
     }
 
+    /** Updating rows locks them first (PostgreSQL): one statement per batch, not one per row. */
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void updatesCostAFixedNumberOfRoundTripsPerBatch(String kind, @TempDir Path tmp) throws Exception {
+        int none = countUpdate(kind, tmp.resolve("u0"), 0);
+        int ten = countUpdate(kind, tmp.resolve("u10"), 10);
+        int thousand = countUpdate(kind, tmp.resolve("u1000"), 1000);
+        assertTrue(ten > none, "a batch costs something: " + none + " / " + ten);
+        assertEquals(none + 2 * (ten - none), thousand, "0 skills: " + none + ", 10: " + ten + ", 1000: " + thousand);
+        System.out.println("        " + kind + ": round trips for updating 0 / 10 / 1,000 skills: " + none + " / "
+                + ten + " / " + thousand);
+    }
+
+    static int countUpdate(String kind, Path dir, int n) throws Exception {
+        try (TestDatabases.TestDb db = TestDatabases.create(kind, dir)) {
+            Path skills = generate(dir, n);
+            Map<String, String> env = Map.of("SKILL_FLEET_HOME", dir.resolve("home").toString());
+            java.nio.file.Files.createDirectories(skills);
+            assertEquals(0, TestSupport.run("export-to-db", env, "-s", skills.toString(), "--db", db.url()).code());
+            for (int i = 0; i < n; i++) {
+                Path md = skills.resolve("area-" + (i % 7) + "/s" + i + "/SKILL.md");
+                TestSupport.write(md, TestSupport.read(md) + "Edited.\n");
+            }
+            return count(() -> {
+                TestSupport.Run r = TestSupport.run("export-to-db", env, "-s", skills.toString(), "--db", db.url());
+                assertEquals(0, r.code(), r.all());
+                assertTrue(r.out().contains(n + " updated"), r.out());
+            });
+        }
+    }
+
     @ParameterizedTest
     @FieldSource("KINDS")
     void aNoOpSyncCostsTheSameForTenAndAThousandSkills(String kind, @TempDir Path tmp) throws Exception {

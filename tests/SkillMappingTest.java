@@ -83,6 +83,41 @@ class SkillMappingTest {
         assertNull(r.type());
         assertNull(r.version());
         assertNull(r.scope());
+        assertNull(r.keywords());
+        assertNull(r.tags());
+        assertNull(r.allowedTools());
+        assertEquals(List.of(), record("---\nname: demo\ntags: []\n---\n").tags(), "carried empty: emptied");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        // the key as the file has it | the row's list (';' between values) | the key's lines afterwards
+        "tags: [a, b]|b;c|tags: [b, c]",
+        "tags:\\n  - a\\n  - b|b;c|tags:\\n  - b\\n  - c",
+        "tags:\\n- a\\n- b|a;b;c|tags:\\n- a\\n- b\\n- c",
+        "tags:\\n  - a|''|tags: []",
+        "tags: a, b|a|tags: a",
+        "tags: a, b|b;x, y|tags: [b, 'x, y']",
+        "tags: [a]|'b: c'|tags: ['b: c']",
+        "metadata:\\n  keywords: java, jdbc\\n  tags: [t]|java;jdbc;sql|metadata:\\n  keywords: java, jdbc, sql\\n  tags: [t]",
+        "allowed-tools: Read Grep|Grep;Bash(git status:*)|allowed-tools: Grep Bash(git status:*)",
+        "allowed-tools: Read, Grep|Read|allowed-tools: Read",
+        "allowed-tools: Read|Read;My Tool|allowed-tools: [Read, My Tool]",
+        "tags: [a, b]|b;a|tags: [a, b]"})
+    void listsEditedInTheRowRewriteOnlyTheirKey(String key, String row, String expected) {
+        String name = key.startsWith("metadata") ? "keywords" : key.substring(0, key.indexOf(':'));
+        Map<String, Object> columns = Map.of(name.replace('-', '_'), row.isEmpty() ? List.of()
+                : List.of(row.split(";")));
+        String block = "---\nname: demo\n" + key.replace("\\n", "\n") + "\ndescription: kept # as is\n---\n";
+        assertEquals("---\nname: demo\n" + expected.replace("\\n", "\n") + "\ndescription: kept # as is\n---\n",
+                SkillMapping.withLists(block, columns));
+    }
+
+    @Test
+    void aListTheFileDoesNotCarryIsNotAdded() {
+        String block = "---\nname: demo\n---\n";
+        assertEquals(block, SkillMapping.withLists(block, Map.of("tags", List.of("t"), "keywords", List.of("k"),
+                "allowed_tools", List.of("Read"))));
     }
 
     @ParameterizedTest

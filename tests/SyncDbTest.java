@@ -190,6 +190,57 @@ class SyncDbTest {
 
     @ParameterizedTest
     @FieldSource("KINDS")
+    void anArchivedSkillDoesNotHoldItsFolderAgainstNewSkillsBelowIt(String kind) throws Exception {
+        setUp(kind);
+        TestSupport.write(a.resolve("tools/SKILL.md"), "---\nname: tools\ndescription: Tools.\n---\nTools.\n");
+        assertEquals(0, sync(a).code());
+        assertEquals(0, sync(b).code());
+        SkillFolder.deleteTree(a.resolve("tools"));
+        assertEquals(0, sync(a).code());
+        assertEquals("archived", status("tools"));
+        assertEquals(0, sync(b).code());
+        assertFalse(Files.exists(b.resolve("tools")));
+
+        TestSupport.write(a.resolve("tools/grep/SKILL.md"), "---\nname: grep\ndescription: Grep.\n---\nGrep.\n");
+        TestSupport.Run created = sync(a);
+        assertEquals(0, created.code(), created.all());
+        assertTrue(created.out().contains("create-in-db tools/grep"), created.out());
+        TestSupport.Run down = sync(b);
+        assertEquals(0, down.code(), down.all());
+        assertTrue(down.out().contains("create-local tools/grep"), down.out());
+        TestSupport.assertSameTree(a, b);
+        Path fresh = tmp.resolve("fresh/skills");
+        TestSupport.Run first = sync(fresh);
+        assertEquals(0, first.code(), first.all());
+        TestSupport.assertSameTree(a, fresh);
+        for (Path dir : List.of(a, b, fresh)) {
+            assertTrue(sync(dir).out().contains("0 created, 0 updated, 6 unchanged, 0 skipped"), dir.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aFolderSayingStatusArchivedIsRefusedAndNeverRemoved(String kind) throws Exception {
+        setUp(kind);
+        String retired = "---\nname: old-tool\ndescription: Retired.\nmetadata:\n  status: archived\n---\nOld.\n";
+        TestSupport.write(a.resolve("retired/old-tool/SKILL.md"), retired);
+        String tdd = md(a, TDD).replace("  type: cognitive\n", "  type: cognitive\n  status: archived\n");
+        TestSupport.write(a.resolve(TDD).resolve("SKILL.md"), tdd);
+        for (int run = 0; run < 2; run++) {
+            TestSupport.Run r = sync(a);
+            assertEquals(3, r.code(), r.all());
+            assertTrue(r.err().contains("skipped retired/old-tool: SKILL.md: status 'archived' "), r.err());
+            assertTrue(r.err().contains("skipped " + TDD + ": SKILL.md: status 'archived' "), r.err());
+            assertTrue(r.out().contains("0 created, 0 updated, 4 unchanged, 2 skipped"), r.out());
+            assertEquals(retired, md(a, "retired/old-tool"));
+            assertEquals(tdd, md(a, TDD));
+            assertEquals("0", one("select count(*) from skills where skill_path = 'retired/old-tool'"));
+            assertEquals("active", status(TDD));
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
     void aSkillDeletedOnOneSideAndChangedOnTheOtherIsRestored(String kind) throws Exception {
         setUp(kind);
         SkillFolder.deleteTree(a.resolve(TDD));
@@ -342,6 +393,125 @@ class SyncDbTest {
         assertEquals(List.of("description: 'Edited: typed Python.'", "  version: 1.3.0"), changed);
         assertEquals(0, sync(a).code());
         assertTrue(sync(a).out().contains("0 created, 0 updated, 5 unchanged"));
+    }
+
+    static final String TUNING = "operations/databases/postgres-tuning";
+
+    /** The skill's name, keywords, tags and allowed tools as its SKILL.md in the folder says (lists sorted or not). */
+    static String columns(Path dir, String skill, boolean sorted) throws Exception {
+        SkillMapping.SkillRecord r = SkillMapping.toRecord(SkillFolder.read(dir, skill, w -> { }));
+        StringBuilder sb = new StringBuilder(r.name());
+        for (List<String> list : java.util.Arrays.asList(r.keywords(), r.tags(), r.allowedTools())) {
+            List<String> values = list == null ? List.of() : list;
+            sb.append(' ').append(sorted ? values.stream().sorted().toList() : values);
+        }
+        return sb.toString();
+    }
+
+    /** The same as the database's rows hold them (each list in the database's order). */
+    String rowColumns(String skill) throws Exception {
+        String id = "(select skill_id from skills where skill_path = '" + skill + "')";
+        return one("select name from skills where skill_path = '" + skill + "'") + " "
+                + TestSupport.column(db, "select keyword from skill_keywords where skill_id = " + id + " order by 1") + " "
+                + TestSupport.column(db, "select tag from skill_tags where skill_id = " + id + " order by 1") + " "
+                + TestSupport.column(db, "select tool_name from skill_allowed_tools where skill_id = " + id + " order by 1");
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void apiEditsOfNameKeywordsTagsAndToolsComeDownAndALaterLocalEditKeepsThem(String kind) throws Exception {
+        setUp(kind);
+        String python = "(select skill_id from skills where skill_path = '" + PYTHON + "')";
+        TestSupport.execute(db, "update skills set name = 'python3' where skill_path = '" + PYTHON + "'");
+        TestSupport.execute(db, "insert into skill_tags (skill_id, tag) values (" + python + ", 'scripting')");
+        TestSupport.execute(db, "delete from skill_allowed_tools where tool_name = 'Grep' and skill_id = " + python);
+        TestSupport.execute(db, "delete from skill_keywords where keyword = 'typing' and skill_id = " + python);
+        TestSupport.execute(db, "insert into skill_keywords (skill_id, keyword) values ((select skill_id from skills"
+                + " where skill_path = '" + JAVA + "'), 'sql')");
+        TestSupport.execute(db, "insert into skill_allowed_tools (skill_id, tool_name) values ((select skill_id from"
+                + " skills where skill_path = '" + TUNING + "'), 'Grep')");
+        // TDD's frontmatter carries no keywords: a keyword added through SQL stays in the database only.
+        TestSupport.execute(db, "insert into skill_keywords (skill_id, keyword) values ((select skill_id from skills"
+                + " where skill_path = '" + TDD + "'), 'red-green')");
+        String before = md(a, PYTHON);
+
+        TestSupport.Run down = sync(a);
+        assertEquals(0, down.code(), down.all());
+        for (String skill : List.of(PYTHON, JAVA, TUNING)) {
+            assertTrue(down.out().contains("update-local " + skill), down.out());
+            assertEquals(rowColumns(skill), columns(a, skill, true), skill);
+        }
+        assertEquals("python3 [packaging, pytest, python] [backend, language, scripting] [Bash(python:*), "
+                + "Bash(uv run:*), Glob, Read]", rowColumns(PYTHON));
+        assertEquals("python3 [python, packaging, pytest] [language, backend, scripting] [Read, Glob, "
+                + "Bash(python:*), Bash(uv run:*)]", columns(a, PYTHON, false));
+        assertTrue(md(a, JAVA).contains("  keywords: java, jdbc, records, sql\n"), md(a, JAVA));
+        assertEquals(md(b, TDD), md(a, TDD));
+        List<String> changed = new ArrayList<>();
+        for (String line : md(a, PYTHON).lines().toList()) {
+            if (!before.lines().toList().contains(line)) {
+                changed.add(line);
+            }
+        }
+        assertEquals(4, changed.size(), "only the four keys' lines change: " + changed);
+        assertTrue(sync(a).out().contains("0 created, 0 updated, 5 unchanged"));
+
+        // A later local edit (in b, which has not seen the API's edits yet: it gets them first) keeps them all.
+        assertEquals(0, sync(b).code());
+        TestSupport.assertSameTree(a, b);
+        for (String skill : List.of(PYTHON, JAVA, TUNING, TDD)) {
+            append(b, skill, "Edited in b.\n");
+        }
+        String rows = rowColumns(PYTHON) + rowColumns(JAVA) + rowColumns(TUNING) + rowColumns(TDD);
+        TestSupport.Run up = sync(b);
+        assertEquals(0, up.code(), up.all());
+        assertTrue(up.out().contains("4 updated"), up.out());
+        assertEquals(rows, rowColumns(PYTHON) + rowColumns(JAVA) + rowColumns(TUNING) + rowColumns(TDD));
+        assertTrue(rowColumns(TDD).contains("[red-green]"), rowColumns(TDD));
+        assertEquals(0, sync(a).code());
+        TestSupport.assertSameTree(a, b);
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aDatabaseWrittenByAnEarlierVersionIsBroughtUpToDateByOneRun(String kind) throws Exception {
+        setUp(kind);
+        // Earlier versions fingerprinted fewer tables, and on SQLite had no triggers on the list tables.
+        TestSupport.execute(db, "update skill_fleet_skill_meta set fingerprint = 'earlier'");
+        if (kind.equals("sqlite")) {
+            for (String list : List.of("keyword", "tag", "tool")) {
+                for (String change : List.of("added", "changed", "removed")) {
+                    TestSupport.execute(db, "drop trigger skill_fleet_" + list + "_" + change);
+                }
+            }
+        }
+        TestSupport.Run run = sync(a);
+        assertEquals(0, run.code(), run.all());
+        assertTrue(run.out().contains("0 created, 0 updated, 5 unchanged"), run.out());
+        assertEquals("0", one("select count(*) from skill_fleet_skill_meta where fingerprint = 'earlier'"),
+                "fingerprints recorded again, so the next runs fetch nothing");
+        TestSupport.execute(db, "insert into skill_tags (skill_id, tag) values ((select skill_id from skills where"
+                + " skill_path = '" + TDD + "'), 'from-sql')");
+        TestSupport.Run down = sync(a);
+        assertTrue(down.out().contains("update-local " + TDD), down.out());
+        assertTrue(md(a, TDD).contains("  tags: [testing, workflow, from-sql]\n"), md(a, TDD));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void emptyingAListInTheFolderEmptiesItInTheDatabase(String kind) throws Exception {
+        setUp(kind);
+        Path md = a.resolve(TDD).resolve("SKILL.md");
+        TestSupport.write(md, TestSupport.read(md).replace("tags: [testing, workflow]", "tags: []"));
+        assertEquals(0, sync(a).code());
+        assertEquals("test-driven-development [] [] []", rowColumns(TDD));
+        TestSupport.Run down = sync(b);
+        assertEquals(0, down.code(), down.all());
+        assertTrue(down.out().contains("update-local " + TDD), down.out());
+        TestSupport.assertSameTree(a, b);
+        for (Path dir : List.of(a, b)) {
+            assertTrue(sync(dir).out().contains("0 created, 0 updated, 5 unchanged"));
+        }
     }
 
     @ParameterizedTest

@@ -96,4 +96,17 @@ class SyncPlanTest {
         assertEquals(List.of(SyncPlan.Action.SKIP, SyncPlan.Action.SKIP),
                 steps.stream().map(SyncPlan.Step::action).toList());
     }
+
+    @ParameterizedTest
+    @CsvSource({"a/b, a/b/c", "a/b/c, a/b"})
+    void anArchivedRowHoldsNoFolderForSyncButDoesForAnImportOfArchivedRows(String archived, String live) {
+        Map<String, SyncPlan.Side> db = Map.of(archived, new SyncPlan.Side("x", null, null, true),
+                live, new SyncPlan.Side("y", null, null));
+        List<SyncPlan.Step> sync = SyncPlan.plan(SyncPlan.Mode.SYNC, Map.of(), db, Map.of(), false);
+        assertEquals(List.of(live + " " + SyncPlan.Action.CREATE_LOCAL),
+                sync.stream().map(s -> s.path() + " " + s.action()).toList());
+        List<SyncPlan.Step> imports = SyncPlan.plan(SyncPlan.Mode.IMPORT, Map.of(), db, Map.of(), false);
+        assertEquals(List.of(SyncPlan.Action.SKIP, SyncPlan.Action.SKIP),
+                imports.stream().map(SyncPlan.Step::action).toList());
+    }
 }
