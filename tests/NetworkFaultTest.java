@@ -115,6 +115,106 @@ class NetworkFaultTest {
         }
     }
 
+    /** Terminates the run's own connection (application_name skill-fleet), as a dropped network would. */
+    static void cutTheRunsConnection(TestDatabases.TestDb db) throws java.io.IOException {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select count(pg_terminate_backend(pid)) from pg_stat_activity"
+                        + " where datname = current_database() and application_name = 'skill-fleet'"
+                        + " and pid <> pg_backend_pid()")) {
+            rs.next();
+            if (rs.getInt(1) == 0) {
+                throw new IllegalStateException("no connection of the run to cut");
+            }
+        } catch (java.sql.SQLException e) {
+            throw new java.io.IOException(e);
+        }
+    }
+
+    /**
+     * Skills large enough that each is fetched in a batch of its own (batches are bounded by bytes): the connection
+     * is cut after the first folder is written, while later batches are still to be fetched.
+     */
+    @Test
+    void aConnectionCutAfterSomeFoldersAreWrittenLeavesThemCompleteAndTheRestUntouched(@TempDir Path tmp)
+            throws Exception {
+        Path a = tmp.resolve("a/skills");
+        java.util.Random random = new java.util.Random(3);
+        byte[] blob = new byte[9 * 1024 * 1024];
+        for (int i = 0; i < 4; i++) {
+            TestSupport.write(a.resolve("big/s" + i + "/SKILL.md"), "---\nname: s" + i + "\ndescription: d\n---\n");
+            random.nextBytes(blob);
+            Files.createDirectories(a.resolve("big/s" + i + "/assets"));
+            Files.write(a.resolve("big/s" + i + "/assets/blob.bin"), blob);
+        }
+        Map<String, String> env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
+        try (TestDatabases.TestDb db = TestDatabases.create("postgresql", tmp)) {
+            assertEquals(0, TestSupport.run("export-to-db", env, "-s", a.toString(), "--db", db.url()).code());
+            Path b = tmp.resolve("b/skills");
+            int[] built = {0};
+            Hooks cutAfterTheFirst = (moment, skill) -> {
+                if (moment == Hooks.Moment.FOLDER_BUILT && ++built[0] == 1) {
+                    cutTheRunsConnection(db);
+                }
+            };
+            TestSupport.Run cut = TestSupport.run("import-from-db", env, cutAfterTheFirst, "-s", b.toString(),
+                    "--db", db.url());
+            assertEquals(1, cut.code(), cut.all());
+            assertTrue(cut.err().contains("lost the connection to") && cut.err().contains("after the database "
+                    + "changes committed") && cut.err().contains("already written are complete"), cut.err());
+            List<String> written = SkillFolder.list(b, w -> { });
+            assertTrue(!written.isEmpty() && written.size() < 4, "some folders written, not all: " + written);
+            for (String skill : written) {
+                TestSupport.assertSameTree(a.resolve(skill), b.resolve(skill));
+            }
+            CrashTest.assertNoWorkFolders(tmp);
+            TestSupport.Run rerun = TestSupport.run("import-from-db", env, "-s", b.toString(), "--db", db.url());
+            assertEquals(0, rerun.code(), rerun.all());
+            TestSupport.assertSameTree(a, b);
+        }
+    }
+
+    @Test
+    void aConnectionCutBeforeTheCommitOfASyncChangesNoFolder(@TempDir Path tmp) throws Exception {
+        Path a = corpus(tmp, 20);
+        Map<String, String> env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
+        try (TestDatabases.TestDb db = TestDatabases.create("postgresql", tmp)) {
+            Path b = tmp.resolve("b/skills");
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url()).code());
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", b.toString(), "--db", db.url()).code());
+            List<String> skills = SkillFolder.list(a, w -> { });
+            // b changes two skills in the database; a changes two others: a's sync has writes on both sides.
+            for (int i = 0; i < 2; i++) {
+                Path md = b.resolve(skills.get(i)).resolve("SKILL.md");
+                TestSupport.write(md, TestSupport.read(md) + "edited in b\n");
+                Path mine = a.resolve(skills.get(10 + i)).resolve("SKILL.md");
+                TestSupport.write(mine, TestSupport.read(mine) + "edited in a\n");
+            }
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", b.toString(), "--db", db.url()).code());
+            Map<String, byte[]> before = TestSupport.tree(a);
+            List<String> dbBefore = TestSupport.column(db, "select skill_content from skills order by skill_path");
+            Hooks cutBeforeTheCommit = (moment, skill) -> {
+                if (moment == Hooks.Moment.PLANNED) {
+                    cutTheRunsConnection(db);
+                }
+            };
+            TestSupport.Run cut = TestSupport.run("sync-db", env, cutBeforeTheCommit, "-s", a.toString(), "--db",
+                    db.url());
+            assertEquals(1, cut.code(), cut.all());
+            assertTrue(cut.err().contains("before the run committed") && cut.err().contains("no folder was changed"),
+                    cut.err());
+            Map<String, byte[]> after = TestSupport.tree(a);
+            assertEquals(before.keySet(), after.keySet());
+            for (String f : before.keySet()) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(before.get(f), after.get(f), "changed: " + f);
+            }
+            assertEquals(dbBefore, TestSupport.column(db, "select skill_content from skills order by skill_path"),
+                    "the database transaction rolled back");
+            TestSupport.Run rerun = TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url());
+            assertEquals(0, rerun.code(), rerun.all());
+            assertTrue(rerun.out().contains("4 updated"), rerun.out());
+        }
+    }
+
     @Test
     void connectingRetriesWithBackoffThenSaysWhatFailed(@TempDir Path tmp) throws Exception {
         Files.createDirectories(tmp.resolve("skills"));
