@@ -6,9 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,42 +20,16 @@ import org.junit.jupiter.params.provider.FieldSource;
  */
 class FolderSafetyTest {
     static final List<String> KINDS = TestDatabases.KINDS;
-    static final String PYTHON = "development/languages/python";
-    static final String JAVA = "development/languages/java";
-    static final String WRITING = "writing/technical-writing";
+    static final String PYTHON = Scene.PYTHON;
+    static final String JAVA = Scene.JAVA;
+    static final String WRITING = Scene.WRITING;
 
     @TempDir Path tmp;
-    TestDatabases.TestDb db;
-    Map<String, String> env;
-    Path a;
-    Path b;
-
-    void setUp(String kind) throws Exception {
-        db = TestDatabases.create(kind, tmp);
-        env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
-        a = tmp.resolve("a/skills");
-        TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), a);
-        b = tmp.resolve("b/skills");
-        assertEquals(0, run("sync-db", a, Hooks.NONE).code());
-        assertEquals(0, run("sync-db", b, Hooks.NONE).code());
-    }
+    Scene scene;
 
     @AfterEach
     void tearDown() throws Exception {
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    TestSupport.Run run(String command, Path dir, Hooks hooks, String... args) {
-        List<String> all = new ArrayList<>(List.of("-s", dir.toString(), "--db", db.url()));
-        all.addAll(List.of(args));
-        return TestSupport.run(command, env, hooks, all.toArray(String[]::new));
-    }
-
-    static void append(Path dir, String skill, String text) throws Exception {
-        Path md = dir.resolve(skill).resolve("SKILL.md");
-        TestSupport.write(md, TestSupport.read(md) + text);
+        Scene.close(scene);
     }
 
     static String mode(Path p) throws Exception {
@@ -79,13 +51,13 @@ class FolderSafetyTest {
     @ParameterizedTest(name = "kind={0}")
     @FieldSource("KINDS")
     void aFileOrForeignFolderWhereASkillWouldGoIsAConflictAndKept(String kind) throws Exception {
-        setUp(kind);
+        scene = Scene.create(kind, tmp, true);
         Path c = tmp.resolve("c/skills");
         TestSupport.write(c.resolve("development/languages/python"), "my notes, not a skill\n");
         TestSupport.write(c.resolve("writing"), "a file where a category folder goes\n");
         TestSupport.write(c.resolve("development/languages/java/notes.txt"), "a folder without SKILL.md\n");
         for (String command : List.of("import-from-db", "sync-db")) {
-            TestSupport.Run r = run(command, c, Hooks.NONE);
+            TestSupport.Run r = scene.run(command, c, Hooks.NONE);
             assertEquals(3, r.code(), command + ": " + r.all());
             assertTrue(r.err().contains("conflict " + PYTHON + ": a file is in the way"), r.err());
             assertTrue(r.err().contains("conflict " + WRITING + ": the file writing is where a folder must go"),
@@ -102,22 +74,22 @@ class FolderSafetyTest {
     @ParameterizedTest(name = "kind={0}")
     @FieldSource("KINDS")
     void replacingOrRemovingASkillKeepsWhatTheToolDoesNotManageAndNeverWidensAMode(String kind) throws Exception {
-        setUp(kind);
-        Path py = b.resolve(PYTHON);
-        TestSupport.write(a.resolve(PYTHON).resolve("local.env"), "TOKEN=x\n");
-        assertEquals(0, run("sync-db", a, Hooks.NONE).code());
-        assertEquals(0, run("sync-db", b, Hooks.NONE).code());
+        scene = Scene.create(kind, tmp, true);
+        Path py = scene.b.resolve(PYTHON);
+        TestSupport.write(scene.a.resolve(PYTHON).resolve("local.env"), "TOKEN=x\n");
+        assertEquals(0, scene.run("sync-db", scene.a, Hooks.NONE).code());
+        assertEquals(0, scene.run("sync-db", scene.b, Hooks.NONE).code());
         Files.setPosixFilePermissions(py.resolve("local.env"), PosixFilePermissions.fromString("rw-------"));
         Files.createSymbolicLink(py.resolve("link"), Path.of("../../../elsewhere"));
         Files.createDirectories(py.resolve("empty/inner"));
-        Path writing = b.resolve(WRITING);
+        Path writing = scene.b.resolve(WRITING);
         Files.createSymbolicLink(writing.resolve("link"), Path.of("SKILL.md"));
         Files.createDirectories(writing.resolve("drafts"));
 
-        append(a, PYTHON, "\nEdited in a.\n");
-        SkillFolder.deleteTree(a.resolve(WRITING));
-        assertEquals(0, run("sync-db", a, Hooks.NONE).code());
-        TestSupport.Run r = run("sync-db", b, Hooks.NONE);
+        Scene.append(scene.a, PYTHON, "\nEdited in a.\n");
+        SkillFolder.deleteTree(scene.a.resolve(WRITING));
+        assertEquals(0, scene.run("sync-db", scene.a, Hooks.NONE).code());
+        TestSupport.Run r = scene.run("sync-db", scene.b, Hooks.NONE);
         assertEquals(0, r.code(), r.all());
 
         assertTrue(TestSupport.read(py.resolve("SKILL.md")).endsWith("Edited in a.\n"));
@@ -128,7 +100,7 @@ class FolderSafetyTest {
         assertTrue(Files.isSymbolicLink(writing.resolve("link")), "its link stays");
         assertTrue(Files.isDirectory(writing.resolve("drafts")), "its empty folder stays");
 
-        Path backup = latestBackup(b).resolve("local");
+        Path backup = latestBackup(scene.b).resolve("local");
         assertEquals("rw-------", mode(backup.resolve(PYTHON).resolve("local.env")), "the backup keeps the mode");
         assertTrue(Files.isSymbolicLink(backup.resolve(PYTHON).resolve("link")));
         assertFalse(TestSupport.read(backup.resolve(PYTHON).resolve("SKILL.md")).contains("Edited in a."));
@@ -138,42 +110,42 @@ class FolderSafetyTest {
     @ParameterizedTest(name = "kind={0}")
     @FieldSource("KINDS")
     void aSkillHoldingASpecialFileIsNeitherReplacedNorRemoved(String kind) throws Exception {
-        setUp(kind);
-        Path fifo = b.resolve(PYTHON).resolve("pipe");
+        scene = Scene.create(kind, tmp, true);
+        Path fifo = scene.b.resolve(PYTHON).resolve("pipe");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
-        append(a, PYTHON, "\nEdited in a.\n");
-        assertEquals(0, run("sync-db", a, Hooks.NONE).code());
-        String before = TestSupport.read(b.resolve(PYTHON).resolve("SKILL.md"));
-        TestSupport.Run r = run("sync-db", b, Hooks.NONE);
+        Scene.append(scene.a, PYTHON, "\nEdited in a.\n");
+        assertEquals(0, scene.run("sync-db", scene.a, Hooks.NONE).code());
+        String before = TestSupport.read(scene.b.resolve(PYTHON).resolve("SKILL.md"));
+        TestSupport.Run r = scene.run("sync-db", scene.b, Hooks.NONE);
         assertEquals(3, r.code(), r.all());
         assertTrue(r.err().contains("conflict " + PYTHON + ": holds pipe, a special file"), r.err());
-        assertEquals(before, TestSupport.read(b.resolve(PYTHON).resolve("SKILL.md")));
+        assertEquals(before, TestSupport.read(scene.b.resolve(PYTHON).resolve("SKILL.md")));
         assertTrue(Files.exists(fifo, LinkOption.NOFOLLOW_LINKS));
     }
 
     @ParameterizedTest(name = "kind={0}")
     @FieldSource("KINDS")
     void anEditSavedWhileTheFolderIsSwappedIsKeptAndReported(String kind) throws Exception {
-        setUp(kind);
-        append(a, PYTHON, "\nEdited in a.\n");
-        assertEquals(0, run("sync-db", a, Hooks.NONE).code());
-        Path note = b.resolve(PYTHON).resolve("note-saved-meanwhile.md");
+        scene = Scene.create(kind, tmp, true);
+        Scene.append(scene.a, PYTHON, "\nEdited in a.\n");
+        assertEquals(0, scene.run("sync-db", scene.a, Hooks.NONE).code());
+        Path note = scene.b.resolve(PYTHON).resolve("note-saved-meanwhile.md");
         Hooks saveAnEdit = (moment, skill) -> {
             if (moment == Hooks.Moment.FOLDER_BUILT && PYTHON.equals(skill)) {
                 TestSupport.write(note, "saved while the sync was writing\n");
             }
         };
-        TestSupport.Run r = run("sync-db", b, saveAnEdit);
+        TestSupport.Run r = scene.run("sync-db", scene.b, saveAnEdit);
         assertEquals(3, r.code(), r.all());
         assertTrue(r.err().contains("conflict " + PYTHON + ": changed in the folder while this run was working"),
                 r.err());
         assertEquals("saved while the sync was writing\n", TestSupport.read(note));
-        assertFalse(TestSupport.read(b.resolve(PYTHON).resolve("SKILL.md")).contains("Edited in a."));
-        try (Stream<Path> left = Files.list(b.resolve("development/languages"))) {
+        assertFalse(TestSupport.read(scene.b.resolve(PYTHON).resolve("SKILL.md")).contains("Edited in a."));
+        try (Stream<Path> left = Files.list(scene.b.resolve("development/languages"))) {
             assertEquals(List.of(), left.map(p -> p.getFileName().toString())
                     .filter(n -> n.startsWith(SkillFolder.WORK_PREFIX)).toList(), "no work folder left");
         }
-        TestSupport.Run again = run("sync-db", b, Hooks.NONE);
+        TestSupport.Run again = scene.run("sync-db", scene.b, Hooks.NONE);
         assertEquals(3, again.code(), "changed on both sides now: " + again.all());
         assertTrue(again.err().contains("conflict " + PYTHON + ": changed in the folder and in the database"),
                 again.err());

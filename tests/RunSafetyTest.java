@@ -7,7 +7,6 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -24,55 +23,38 @@ import org.junit.jupiter.params.provider.FieldSource;
  */
 class RunSafetyTest {
     static final List<String> KINDS = TestDatabases.KINDS;
-    static final String PYTHON = "development/languages/python";
-    static final String JAVA = "development/languages/java";
+    static final String PYTHON = Scene.PYTHON;
+    static final String JAVA = Scene.JAVA;
 
     @TempDir Path tmp;
-    TestDatabases.TestDb db;
-    Map<String, String> env;
-    Path a;
-
-    void setUp(String kind) throws Exception {
-        db = TestDatabases.create(kind, tmp);
-        env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
-        a = tmp.resolve("a/skills");
-        TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), a);
-    }
+    Scene scene;
 
     @AfterEach
     void tearDown() throws Exception {
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    TestSupport.Run run(String command, Path dir, Hooks hooks, String... args) {
-        List<String> all = new ArrayList<>(List.of("-s", dir.toString(), "--db", db.url()));
-        all.addAll(List.of(args));
-        return TestSupport.run(command, env, hooks, all.toArray(String[]::new));
+        Scene.close(scene);
     }
 
     @ParameterizedTest(name = "kind={0}")
     @FieldSource("KINDS")
     void afterADatabaseResetTheBrakeExplainsForceAndResyncReExportsTheFolder(String kind) throws Exception {
-        setUp(kind);
-        assertEquals(0, run("sync-db", a, Hooks.NONE).code());
-        Map<String, byte[]> before = TestSupport.tree(a);
-        TestSupport.execute(db, "delete from skill_fleet_skill_meta");
-        TestSupport.execute(db, "delete from skills");
+        scene = Scene.create(kind, tmp, false);
+        assertEquals(0, scene.run("sync-db", scene.a, Hooks.NONE).code());
+        Map<String, byte[]> before = TestSupport.tree(scene.a);
+        TestSupport.execute(scene.db, "delete from skill_fleet_skill_meta");
+        TestSupport.execute(scene.db, "delete from skills");
 
-        TestSupport.Run braked = run("sync-db", a, Hooks.NONE);
+        TestSupport.Run braked = scene.run("sync-db", scene.a, Hooks.NONE);
         assertEquals(1, braked.code(), braked.all());
         assertTrue(braked.err().contains("--force would remove them from the folder"), braked.err());
         assertTrue(braked.err().contains("--resync instead forgets the last sync"), braked.err());
         assertEquals(1, braked.err().lines().count(), "one line: " + braked.err());
 
-        TestSupport.Run resync = run("sync-db", a, Hooks.NONE, "--resync");
+        TestSupport.Run resync = scene.run("sync-db", scene.a, Hooks.NONE, "--resync");
         assertEquals(0, resync.code(), resync.all());
         assertTrue(resync.out().contains("5 created"), resync.out());
-        assertEquals(before.keySet(), TestSupport.tree(a).keySet(), "nothing removed from the folder");
-        assertEquals("5", TestSupport.column(db, "select count(*) from skills where status = 'active'").get(0));
-        TestSupport.Run again = run("sync-db", a, Hooks.NONE);
+        assertEquals(before.keySet(), TestSupport.tree(scene.a).keySet(), "nothing removed from the folder");
+        assertEquals("5", TestSupport.column(scene.db, "select count(*) from skills where status = 'active'").get(0));
+        TestSupport.Run again = scene.run("sync-db", scene.a, Hooks.NONE);
         assertEquals(0, again.code(), again.all());
         assertTrue(again.out().contains("0 created, 0 updated, 5 unchanged"), again.out());
     }
@@ -80,66 +62,65 @@ class RunSafetyTest {
     @ParameterizedTest(name = "kind={0}")
     @FieldSource("KINDS")
     void aSkillFolderThatCannotBeReadIsSkippedAndTheOthersGoThrough(String kind) throws Exception {
-        setUp(kind);
+        scene = Scene.create(kind, tmp, false);
         Hooks deleteJava = (moment, skill) -> {
             if (moment == Hooks.Moment.PLANNED) {
-                SkillFolder.deleteTree(a.resolve(JAVA));
+                SkillFolder.deleteTree(scene.a.resolve(JAVA));
             }
         };
-        TestSupport.Run r = run("export-to-db", a, deleteJava);
+        TestSupport.Run r = scene.run("export-to-db", scene.a, deleteJava);
         assertEquals(3, r.code(), r.all());
         assertTrue(r.err().contains("skipped " + JAVA + ": could not read the folder: no such file"), r.err());
         assertTrue(r.out().contains("4 created"), r.out());
-        assertEquals(List.of("0"), TestSupport.column(db, "select count(*) from skills where skill_path = '"
+        assertEquals(List.of("0"), TestSupport.column(scene.db, "select count(*) from skills where skill_path = '"
                 + JAVA + "'"));
     }
 
     @ParameterizedTest(name = "kind={0}")
     @FieldSource("KINDS")
     void aFileThatIsAlsoAFolderInTheRowsIsSkippedNamingBoth(String kind) throws Exception {
-        setUp(kind);
-        assertEquals(0, run("export-to-db", a, Hooks.NONE).code());
+        scene = Scene.create(kind, tmp, false);
+        assertEquals(0, scene.run("export-to-db", scene.a, Hooks.NONE).code());
         String id = "(select skill_id from skills where skill_path = '" + PYTHON + "')";
-        TestSupport.execute(db, "insert into skill_files (skill_id, file_type, relative_path, filename, content)"
+        TestSupport.execute(scene.db, "insert into skill_files (skill_id, file_type, relative_path, filename, content)"
                 + " values (" + id + ", 'reference', 'docs', 'docs', 'a file')");
-        TestSupport.execute(db, "insert into skill_files (skill_id, file_type, relative_path, filename, content)"
+        TestSupport.execute(scene.db, "insert into skill_files (skill_id, file_type, relative_path, filename, content)"
                 + " values (" + id + ", 'reference', 'docs/more.md', 'more.md', 'below it')");
-        Path b = tmp.resolve("b/skills");
-        TestSupport.Run r = run("import-from-db", b, Hooks.NONE);
+        TestSupport.Run r = scene.run("import-from-db", scene.b, Hooks.NONE);
         assertEquals(3, r.code(), r.all());
         assertTrue(r.err().contains("skipped " + PYTHON + ": file path 'docs' is a file and also the folder of "
                 + "'docs/more.md'"), r.err());
-        assertFalse(Files.exists(b.resolve(PYTHON)));
-        assertTrue(Files.isRegularFile(b.resolve(JAVA).resolve("SKILL.md")));
+        assertFalse(Files.exists(scene.b.resolve(PYTHON)));
+        assertTrue(Files.isRegularFile(scene.b.resolve(JAVA).resolve("SKILL.md")));
     }
 
     @ParameterizedTest(name = "kind={0}")
     @FieldSource("KINDS")
     void aBackupHoldsOnlyVersionsThatWereReallyReplaced(String kind) throws Exception {
-        setUp(kind);
-        assertEquals(0, run("sync-db", a, Hooks.NONE).code());
-        TestSupport.execute(db, "update skills set skill_content = skill_content || 'API edit' where skill_path = '"
+        scene = Scene.create(kind, tmp, false);
+        assertEquals(0, scene.run("sync-db", scene.a, Hooks.NONE).code());
+        TestSupport.execute(scene.db, "update skills set skill_content = skill_content || 'API edit' where skill_path = '"
                 + PYTHON + "'");
-        Path md = a.resolve(PYTHON).resolve("SKILL.md");
+        Path md = scene.a.resolve(PYTHON).resolve("SKILL.md");
         TestSupport.write(md, TestSupport.read(md) + "\nlocal edit\n");
         // --prefer local would overwrite the API edit (backing it up first), but the database refuses the write:
         // the backup must not claim a replacement.
         if (kind.equals("postgresql")) {
-            TestSupport.execute(db, "create function refuse() returns trigger language plpgsql as "
+            TestSupport.execute(scene.db, "create function refuse() returns trigger language plpgsql as "
                     + "$$ begin raise exception 'refused by a trigger'; end $$");
-            TestSupport.execute(db, "create trigger refuse before update on skills for each row when "
+            TestSupport.execute(scene.db, "create trigger refuse before update on skills for each row when "
                     + "(old.skill_path = '" + PYTHON + "') execute function refuse()");
         } else {
-            TestSupport.execute(db, "create trigger refuse before update on skills when old.skill_path = '"
+            TestSupport.execute(scene.db, "create trigger refuse before update on skills when old.skill_path = '"
                     + PYTHON + "' begin select raise(abort, 'refused by a trigger'); end");
         }
-        TestSupport.Run r = run("sync-db", a, Hooks.NONE, "--prefer", "local");
+        TestSupport.Run r = scene.run("sync-db", scene.a, Hooks.NONE, "--prefer", "local");
         assertEquals(3, r.code(), r.all());
         assertTrue(r.err().contains("skipped " + PYTHON + ": the database refused it"), r.err());
         assertTrue(r.err().contains("refused by a trigger"), r.err());
         assertFalse(r.err().contains("local edit"), "no bound value is quoted: " + r.err());
         assertFalse(r.err().contains("replaced versions saved"), r.err());
-        Path backups = a.getParent().resolve(".skill-fleet/backup");
+        Path backups = scene.a.getParent().resolve(".skill-fleet/backup");
         if (Files.exists(backups)) {
             try (Stream<Path> files = Files.walk(backups)) {
                 assertEquals(List.of(), files.filter(Files::isRegularFile).toList(), "no backup of an unreplaced row");
@@ -150,21 +131,21 @@ class RunSafetyTest {
     @ParameterizedTest(name = "kind={0}")
     @FieldSource("KINDS")
     void aSecondRunOnTheSameFolderWaitsForTheFirst(String kind) throws Exception {
-        setUp(kind);
+        scene = Scene.create(kind, tmp, false);
         Path lockFile;
-        try (Stream<Path> files = Files.list(Files.createDirectories(a.getParent().resolve(".skill-fleet")))) {
+        try (Stream<Path> files = Files.list(Files.createDirectories(scene.a.getParent().resolve(".skill-fleet")))) {
             assertEquals(0, files.count());
         }
         // The lock a run takes: find its name by letting one run create it.
-        assertEquals(0, run("sync-db", a, Hooks.NONE).code());
-        try (Stream<Path> files = Files.list(a.getParent().resolve(".skill-fleet"))) {
+        assertEquals(0, scene.run("sync-db", scene.a, Hooks.NONE).code());
+        try (Stream<Path> files = Files.list(scene.a.getParent().resolve(".skill-fleet"))) {
             lockFile = files.filter(p -> p.getFileName().toString().startsWith("lock-")).findFirst().orElseThrow();
         }
-        Path md = a.resolve(PYTHON).resolve("SKILL.md");
+        Path md = scene.a.resolve(PYTHON).resolve("SKILL.md");
         TestSupport.write(md, TestSupport.read(md) + "\nedited\n");
         try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.WRITE)) {
             FileLock held = ch.lock();
-            Process p = TestSupport.start(tmp.resolve("proc"), env, "sync_db", "-s", a.toString(), "--db", db.url());
+            Process p = TestSupport.start(tmp.resolve("proc"), scene.env, "sync_db", "-s", scene.a.toString(), "--db", scene.db.url());
             assertFalse(p.waitFor(3, TimeUnit.SECONDS), "waits while another run holds the folder");
             held.release();
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
@@ -172,7 +153,7 @@ class RunSafetyTest {
             assertTrue(TestSupport.outputOf(tmp.resolve("proc")).contains("waiting for another run on"),
                     TestSupport.outputOf(tmp.resolve("proc")));
         }
-        assertEquals("1", TestSupport.column(db, "select count(*) from skills where skill_path = '" + PYTHON
+        assertEquals("1", TestSupport.column(scene.db, "select count(*) from skills where skill_path = '" + PYTHON
                 + "' and skill_content like '%edited%'").get(0));
     }
 }

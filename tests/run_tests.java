@@ -5,7 +5,7 @@
 //DEPS org.junit.platform:junit-platform-launcher:1.14.1
 //SOURCES ../lib/*.java ../export_to_db.java ../import_from_db.java ../sync_db.java ../list_skills.java
 //SOURCES ../skill_fleet.java
-//SOURCES *Test.java TestSupport.java TestDatabases.java Probe.java
+//SOURCES *Test.java TestSupport.java TestDatabases.java Scene.java Probe.java
 //RUNTIME_OPTIONS -Xmx1g
 
 import static org.junit.platform.engine.discovery.ClassNameFilter.includeClassNamePatterns;
