@@ -189,8 +189,9 @@ final class Cli {
             try {
                 return new CommandLine.RunLast().execute(parsed);
             } catch (OutOfMemoryError e) {
-                // An Error passes picocli's handlers; say it in one line like any other failure. The database side
-                // has rolled back (the transaction was never committed) and folders are written whole or not at all.
+                // An Error passes picocli's handlers; say it in one line like any other failure. Before the commit the
+                // database transaction rolls back; after it, folders are written whole or not at all, and the state
+                // is not recorded, so the next run compares afresh.
                 cl.getErr().println("error: out of memory (the heap is " + Runtime.getRuntime().maxMemory() / (1 << 20)
                         + " MB): nothing was half-written; lower --max-file-size, or give Java more memory, e.g. "
                         + "JAVA_TOOL_OPTIONS=-Xmx1g");

@@ -245,10 +245,11 @@ final class Database {
             }
             Secrets.register(parameters.getProperty("password"));
         }
-        if (!url.contains("user=") && env.apply("PGUSER") != null) {
+        // The parameters as parsed: "sslpassword=" in the URL is not a password for PGPASSWORD to yield to.
+        if (!parameters.containsKey("user") && env.apply("PGUSER") != null) {
             props.setProperty("user", env.apply("PGUSER"));
         }
-        if (!url.contains("password=") && env.apply("PGPASSWORD") != null) {
+        if (!parameters.containsKey("password") && env.apply("PGPASSWORD") != null) {
             props.setProperty("password", env.apply("PGPASSWORD"));
         }
         String shown = base.substring("jdbc:".length());
@@ -366,8 +367,9 @@ final class Database {
 
     /**
      * pgjdbc logs through java.util.logging, whose default handler writes to stderr past the tool's filter, and some
-     * of its warnings quote the whole URL, password included. Its log is off: every failure it logs also reaches the
-     * tool as an exception, reported once and redacted. (A strong reference: the logging framework keeps only weak
+     * of its warnings quote the whole URL, password included; it also logs some connection failures (a host name the
+     * certificate does not list) as SEVERE before it throws them. Its log is off: every failure it logs also reaches
+     * the tool as an exception, reported once, in one line, redacted. (A strong reference: the logging framework keeps only weak
      * ones, and a collected logger would forget its level.)
      */
     private static final java.util.logging.Logger DRIVER_LOG = java.util.logging.Logger.getLogger("org.postgresql");
@@ -413,17 +415,6 @@ final class Database {
         }
     }
 
-    /**
-     * pgjdbc logs some connection failures (a host name the certificate does not list) as SEVERE on the JVM's stderr
-     * before it throws them; the thrown error becomes the run's one line, so its log stays quiet. Held here because
-     * java.util.logging keeps loggers only weakly, and a level set on a collected logger is lost.
-     */
-    private static final java.util.logging.Logger PGJDBC_LOG = java.util.logging.Logger.getLogger("org.postgresql");
-
-    static {
-        PGJDBC_LOG.setLevel(java.util.logging.Level.OFF);
-    }
-
     private static final java.util.regex.Pattern SSLROOTCERT_IN_URL =
             java.util.regex.Pattern.compile("[?&]sslrootcert=([^&]*)");
 
@@ -462,6 +453,22 @@ final class Database {
     static boolean isConnectionLoss(SQLException e) {
         String state = e.getSQLState();
         return state != null && (state.startsWith("08") || state.startsWith("57P"));
+    }
+
+    /** How far a run got with its commit when its connection was lost. */
+    enum Commit { NOT_SENT, UNKNOWN, DONE }
+
+    /** The one-line error of a run that lost its connection, saying what state that leaves both sides in. */
+    static SQLException lostConnection(Target target, SQLException e, Commit commit) {
+        String where = switch (commit) {
+            case NOT_SENT -> " before the run committed: the database transaction was rolled back and no folder was "
+                    + "changed; run again";
+            case UNKNOWN -> " while the run committed: the database changes may or may not have been applied, and no "
+                    + "folder was changed; run again (the next run compares both sides afresh)";
+            case DONE -> " after the database changes committed, while fetching skills: the skill folders already "
+                    + "written are complete, the others were not touched; run again";
+        };
+        return new SQLException("lost the connection to " + target.display() + where, e.getSQLState(), e);
     }
 
     /** Connection attempts on PostgreSQL, with 0.5 s, 1 s, 2 s between them. */

@@ -17,10 +17,11 @@ import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * The database side. Listing reads one row per skill with no content: the hash this tool last wrote (R) and a
- * fingerprint of the rows, so a skill nobody touched since is known to hash as R without fetching it; only the
- * others are fetched, in batches. Writes go in batches too, a fixed number of statements per batch whatever its size,
- * inside the caller's transaction; each update is compare-and-swap on the fingerprint the listing saw.
+ * The database side. Listing reads one row per skill with no content: the hash this tool last wrote (R), a
+ * fingerprint of the rows and the content's size, so a skill nobody touched since is known to hash as R without
+ * fetching it; only the others are fetched, in batches bounded by count and by size. Applying the plan's database
+ * steps writes in such batches too, a fixed number of statements per batch, inside the caller's transaction: the rows
+ * are locked, then each update or archive is compare-and-swap on the fingerprint the listing saw.
  */
 final class DatabaseSide {
     /** Skills per batch of reads and writes. */
@@ -64,6 +65,21 @@ final class DatabaseSide {
         this.connection = connection;
         this.dialect = dialect;
         this.sql = SkillSql.of(dialect);
+    }
+
+    /**
+     * Starts the write part of a run's transaction. On PostgreSQL, takes the transaction-scoped advisory lock that
+     * serialises this tool's runs that write skills against one database (released at commit, so it works through
+     * poolers). Import does not take it: what it writes to the database (fingerprints it records again) is
+     * compare-and-swap on the recorded hash. SQLite's BEGIN IMMEDIATE already serialises writers.
+     */
+    void beginWrites() throws SQLException {
+        if (dialect == Database.Dialect.POSTGRESQL) {
+            try (PreparedStatement ps = connection.prepareStatement(SkillSql.LOCK_SYNC);
+                    ResultSet rs = ps.executeQuery()) {
+                rs.next();
+            }
+        }
     }
 
     /** True when any row, of any status, lies in the scope. */
@@ -472,10 +488,10 @@ final class DatabaseSide {
             connection.releaseSavepoint(sp);
             return ids;
         } catch (SQLException e) {
-            connection.rollback(sp);
             if (Database.isConnectionLoss(e)) {
-                throw e;
+                throw e; // a rollback on a dead connection would only hide this error behind its own
             }
+            connection.rollback(sp);
         }
         Map<String, Long> ids = new HashMap<>();
         for (Write w : batch) {
@@ -484,10 +500,10 @@ final class DatabaseSide {
                 ids.putAll(write(List.of(w)));
                 connection.releaseSavepoint(one);
             } catch (SQLException refused) {
-                connection.rollback(one);
                 if (Database.isConnectionLoss(refused)) {
                     throw refused;
                 }
+                connection.rollback(one);
                 String path = w.record().path();
                 // A batch error's own message quotes the statement with its values (bodies may be private): say
                 // what the server said instead.

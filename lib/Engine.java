@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -86,7 +85,6 @@ final class Engine {
         Settings o = request.settings();
         target = Database.resolve(o.db(), Cli.env());
         Path stateFile = SyncState.file(local.dir(), target.identity());
-        Map<String, String> base = request.resync() ? new TreeMap<>() : SyncState.load(stateFile, report::warn);
         local.check(request.mode() == SyncPlan.Mode.EXPORT);
         if (target.embeddedDefault()) {
             report.announce((Files.exists(target.sqliteFile()) ? "using" : "creating") + " the embedded database "
@@ -94,12 +92,14 @@ final class Engine {
         }
         // Two runs writing one folder would trip over each other's work folders: the second waits.
         try (LocalSide.Lock lock = request.readOnly() ? null : local.lock(report::announce)) {
-            return run(stateFile, base);
+            return run(stateFile);
         }
     }
 
-    private List<SyncPlan.Step> run(Path stateFile, Map<String, String> base) throws Exception {
+    private List<SyncPlan.Step> run(Path stateFile) throws Exception {
         Settings o = request.settings();
+        // Read under the folder's lock: a run that waited plans against the base the run before it recorded.
+        Map<String, String> base = request.resync() ? new TreeMap<>() : SyncState.load(stateFile, report::warn);
         if (!request.readOnly() && request.mode() != SyncPlan.Mode.EXPORT) {
             local.recover();
         }
@@ -111,6 +111,7 @@ final class Engine {
         Map<String, DatabaseSide.Row> rows = new LinkedHashMap<>();
         List<SyncPlan.Step> steps;
         Map<String, String> baseInPlay = new TreeMap<>();
+        boolean commitSent = false;
         boolean committed = false;
         boolean connected = false;
         try (Connection c = request.readOnly() && target.sqliteFile() != null && !Files.exists(target.sqliteFile())
@@ -121,12 +122,8 @@ final class Engine {
                 Database.ensureSchema(c, target.dialect());
             }
             try (Database.Transaction tx = c == null ? null : new Database.Transaction(c)) {
-                boolean writes = request.mode() != SyncPlan.Mode.IMPORT && !request.readOnly();
-                if (writes && target.dialect() == Database.Dialect.POSTGRESQL) {
-                    try (Statement st = c.createStatement()) {
-                        // Serialises writers of this database; released at commit, so it works through poolers.
-                        st.execute(SkillSql.LOCK_SYNC);
-                    }
+                if (!request.readOnly() && request.mode() != SyncPlan.Mode.IMPORT) {
+                    db.beginWrites();
                 }
                 boolean listed = c != null && (!request.readOnly() || Database.schemaPresent(c, target.dialect()));
                 if (listed) {
@@ -162,6 +159,7 @@ final class Engine {
                     try {
                         List<SyncPlan.Step> done = db.apply(steps, rows, local::read,
                                 request.backup() ? local::backupDatabaseVersion : null, o, report::warn);
+                        commitSent = true;
                         tx.commit();
                         applied = done;
                     } finally {
@@ -181,16 +179,13 @@ final class Engine {
             }
         } catch (SQLException e) {
             if (connected && Database.isConnectionLoss(e)) {
-                throw new SQLException("lost the connection to " + target.display() + (committed
-                        ? " after the database changes committed, while fetching skills: the skill folders already "
-                                + "written are complete, the others were not touched; run again"
-                        : " before the run committed: the database transaction was rolled back and no folder was "
-                                + "changed; run again"), e.getSQLState(), e);
+                throw Database.lostConnection(target, e, committed ? Database.Commit.DONE
+                        : commitSent ? Database.Commit.UNKNOWN : Database.Commit.NOT_SENT);
             }
             throw e;
         }
         if (!request.readOnly()) {
-            recordBase(stateFile, base, steps, committed);
+            recordBase(stateFile, base, steps);
             local.saveCache();
         }
         return steps;
@@ -200,7 +195,7 @@ final class Engine {
      * Records the new base: each skill both sides now agree on, at the hash they agree on; deleted skills leave it.
      * Written only after the database committed, atomically.
      */
-    private void recordBase(Path stateFile, Map<String, String> base, List<SyncPlan.Step> steps, boolean committed) {
+    private void recordBase(Path stateFile, Map<String, String> base, List<SyncPlan.Step> steps) {
         Map<String, String> newBase = new TreeMap<>(base);
         for (SyncPlan.Step s : steps) {
             switch (s.action()) {
@@ -211,7 +206,7 @@ final class Engine {
                 }
             }
         }
-        if (committed && !newBase.equals(base)) {
+        if (!newBase.equals(base)) {
             try {
                 SyncState.save(stateFile, target.display(), local.dir(), newBase);
             } catch (IOException e) {

@@ -40,6 +40,11 @@ final class Report {
         this.err = err;
     }
 
+    /** Every line this class prints goes through here, so no password the run has seen is ever printed. */
+    private static void say(PrintWriter to, String line) {
+        to.println(Secrets.redact(line));
+    }
+
     /** A warning, printed before the result (one line each, "warning: ..."). */
     void warn(String warning) {
         synchronized (warnings) {
@@ -50,7 +55,7 @@ final class Report {
     /** A line said at once on stderr, unless -q or --json (e.g. which database is used). */
     void announce(String line) {
         if (!settings.quiet() && !settings.json()) {
-            err.println(Secrets.redact(line));
+            say(err, line);
         }
     }
 
@@ -104,18 +109,18 @@ final class Report {
             return code;
         }
         if (!settings.quiet()) {
-            warnings.forEach(w -> err.println("warning: " + Secrets.redact(w)));
+            warnings.forEach(w -> say(err, "warning: " + w));
         }
         if (readOnly) {
             printTable(steps);
         } else {
             printSteps(steps);
             if (backupDir != null && !settings.quiet()) {
-                err.println("replaced versions saved in " + backupDir);
+                say(err, "replaced versions saved in " + backupDir);
             }
         }
         if (!settings.quiet()) {
-            out.println(summary(database, counts));
+            say(out, summary(database, counts));
         }
         out.flush();
         err.flush();
@@ -145,9 +150,9 @@ final class Report {
     /** The plan of a dry run or --check: skill, action, reason. */
     private void printTable(List<SyncPlan.Step> steps) {
         int width = Math.max(5, steps.stream().mapToInt(s -> s.path().length()).max().orElse(5));
-        out.printf("%-" + width + "s  %-16s  %s%n", "SKILL", "ACTION", "REASON");
+        say(out, String.format("%-" + width + "s  %-16s  %s", "SKILL", "ACTION", "REASON"));
         for (SyncPlan.Step s : steps) {
-            out.printf("%-" + width + "s  %-16s  %s%n", s.path(), s.action().label, s.reason());
+            say(out, String.format("%-" + width + "s  %-16s  %s", s.path(), s.action().label, s.reason()));
         }
     }
 
@@ -158,18 +163,18 @@ final class Report {
     private void printSteps(List<SyncPlan.Step> steps) {
         for (SyncPlan.Step s : steps) {
             switch (s.action()) {
-                case SKIP -> err.println("skipped " + s.path() + ": " + Secrets.redact(s.reason()));
-                case CONFLICT -> err.println("conflict " + s.path() + ": " + s.reason());
-                case OTHER_SIDE_NEWER, DELETE_NOT_PROPAGATED -> err.println(s.action().label + " " + s.path() + ": "
+                case SKIP -> say(err, "skipped " + s.path() + ": " + s.reason());
+                case CONFLICT -> say(err, "conflict " + s.path() + ": " + s.reason());
+                case OTHER_SIDE_NEWER, DELETE_NOT_PROPAGATED -> say(err, s.action().label + " " + s.path() + ": "
                         + s.reason());
                 case UNCHANGED, GONE -> {
                     if (settings.verbose()) {
-                        out.println(s.action().label + " " + s.path() + ": " + s.reason());
+                        say(out, s.action().label + " " + s.path() + ": " + s.reason());
                     }
                 }
                 default -> {
                     if (!settings.quiet()) {
-                        out.println(s.action().label + " " + s.path() + (settings.verbose() ? ": " + s.reason() : ""));
+                        say(out, s.action().label + " " + s.path() + (settings.verbose() ? ": " + s.reason() : ""));
                     }
                 }
             }

@@ -31,10 +31,10 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The local side: finds skill folders under the skills folder (a folder holding a SKILL.md is one skill, with
- * everything below it; one holding another skill's folder is listed but invalid), reads one into a {@link Skill},
- * and writes one so that it appears complete or not at all: built in a hidden folder beside the target, then renamed
- * into place.
+ * Folder mechanics for {@link LocalSide}: finds skill folders under the skills folder (a folder holding a SKILL.md is
+ * one skill, with everything below it; one holding another skill's folder is listed but invalid), reads one into a
+ * {@link Skill}, replaces or removes one so that it appears complete or not at all (built in a hidden folder beside
+ * the target, the old one set aside and checked, then renamed into place), and recovers what an interrupted run left.
  */
 final class SkillFolder {
     /** Prefix of the folders this tool builds or sets aside while replacing a skill; never read as skills. */
@@ -333,6 +333,7 @@ final class SkillFolder {
         Path staging = target.getParent().resolve(workName("new", name));
         Path aside = target.getParent().resolve(workName("old", name));
         boolean stage = skill != null || !kept.links().isEmpty() || !kept.emptyFolders().isEmpty();
+        boolean swapped = false;
         try {
             Files.createDirectories(target.getParent());
             if (stage) {
@@ -359,17 +360,25 @@ final class SkillFolder {
             if (stage) {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             }
+            swapped = true;
+            // The old folder goes only once it is saved (a failed backup leaves it aside for recover()).
             if (present && backupTo != null) {
                 moveTree(aside, backupTo);
+            } else {
+                deleteTree(aside);
             }
-            deleteTree(aside);
             if (!stage) {
                 removeEmptyParents(root, target);
             }
             return new Replaced(null, present && backupTo != null);
         } finally {
             deleteTree(staging);
-            deleteTree(aside);
+            if (!swapped && Files.exists(aside, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                // Anything that failed between setting the old folder aside and renaming the new one in (an
+                // unreadable file while hashing it, a full disk) puts the old folder back: never no folder at all.
+                Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE);
+            }
         }
     }
 

@@ -665,9 +665,9 @@ final class SkillSql {
     /** Whether any row, archived included, lies in a scope: tells a mistyped --skill-path from an empty one. */
     static final String SELECT_ANY_IN_SCOPE = """
             select 1 from skills s
-             where """ + IN_SCOPE + """
+             where %s
              limit 1
-            """;
+            """.formatted(IN_SCOPE);
 
     /** What `list` shows of each skill: path, name, status, version, files (SKILL.md included), last modified. */
     static final String SELECT_SKILL_SUMMARIES = """
@@ -675,9 +675,9 @@ final class SkillSql {
                    1 + (select count(*) from skill_files f where f.skill_id = s.skill_id) as files,
                    cast(s.last_modified as text) as last_modified
               from skills s
-             where """ + IN_SCOPE + """
+             where %s
              order by s.skill_path
-            """;
+            """.formatted(IN_SCOPE);
 
     static final String SELECT_SKILL_TARGETS = """
             select skill_id, skill_path, name from skills

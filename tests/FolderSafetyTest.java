@@ -7,6 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -149,5 +150,29 @@ class FolderSafetyTest {
         assertEquals(3, again.code(), "changed on both sides now: " + again.all());
         assertTrue(again.err().contains("conflict " + PYTHON + ": changed in the folder and in the database"),
                 again.err());
+    }
+
+    @ParameterizedTest(name = "kind={0}")
+    @FieldSource("KINDS")
+    void aFailureWhileTheOldFolderIsAsidePutsItBack(String kind) throws Exception {
+        scene = Scene.create(kind, tmp, true);
+        Scene.append(scene.a, PYTHON, "\nEdited in a.\n");
+        assertEquals(0, scene.run("sync-db", scene.a, Hooks.NONE).code());
+        Map<String, byte[]> before = TestSupport.tree(scene.b);
+        Hooks failAside = (moment, skill) -> {
+            if (moment == Hooks.Moment.FOLDER_ASIDE) {
+                throw new java.io.IOException("disk full (simulated)");
+            }
+        };
+        TestSupport.Run r = scene.run("sync-db", scene.b, failAside);
+        assertEquals(1, r.code(), r.all());
+        assertTrue(r.err().contains("skipped " + PYTHON + ": could not write the folder: disk full"), r.err());
+        assertEquals(before.keySet(), TestSupport.tree(scene.b).keySet(), "the old folder is back in place");
+        assertFalse(TestSupport.read(scene.b.resolve(PYTHON).resolve("SKILL.md")).contains("Edited in a."));
+        TestSupport.Run again = scene.run("sync-db", scene.b, Hooks.NONE);
+        assertEquals(0, again.code(), again.all());
+        assertTrue(again.out().contains("update-local " + PYTHON), "brought down, not archived: " + again.out());
+        assertEquals("active", scene.one("select cast(status as text) from skills where skill_path = '" + PYTHON
+                + "'"));
     }
 }
