@@ -28,54 +28,30 @@ import org.junit.jupiter.params.provider.FieldSource;
  */
 class BehaviourTest {
     static final List<String> KINDS = TestDatabases.KINDS;
-    static final String JAVA = "development/languages/java";
-    static final String PYTHON = "development/languages/python";
-    static final String TDD = "development/testing/test-driven-development";
+    static final String JAVA = Scene.JAVA;
+    static final String PYTHON = Scene.PYTHON;
+    static final String TDD = Scene.TDD;
     static final String POSTGRES = "operations/databases/postgres-tuning";
-    static final String WRITING = "writing/technical-writing";
+    static final String WRITING = Scene.WRITING;
     static final List<String> SAMPLES = List.of(JAVA, PYTHON, TDD, POSTGRES, WRITING);
 
     @TempDir Path tmp;
-    TestDatabases.TestDb db;
-    Map<String, String> env;
-
-    void setUp(String kind) throws Exception {
-        db = TestDatabases.create(kind, tmp);
-        env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
-    }
+    Scene scene;
 
     @AfterEach
     void tearDown() throws Exception {
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    TestSupport.Run run(String command, Path dir, String... args) {
-        List<String> all = new ArrayList<>(List.of("-s", dir.toString(), "--db", db.url()));
-        all.addAll(List.of(args));
-        return TestSupport.run(command, env, all.toArray(String[]::new));
-    }
-
-    Path samples(String name) throws Exception {
-        Path dir = tmp.resolve(name).resolve("skills");
-        TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), dir);
-        return dir;
+        Scene.close(scene);
     }
 
     /** A conflict: the skill edited in the folder and, differently, in the database (as through the API). */
     void editBothSides(Path dir, String skill, String tag) throws Exception {
-        SyncDbTest.append(dir, skill, "Edited in the folder " + tag + ".\n");
-        TestSupport.execute(db, "update skills set skill_content = skill_content || 'Edited in the database " + tag
-                + ".' where skill_path = '" + skill + "'");
+        Scene.append(dir, skill, "Edited in the folder " + tag + ".\n");
+        TestSupport.execute(scene.db, "update skills set skill_content = skill_content || 'Edited in the database "
+                + tag + ".' where skill_path = '" + skill + "'");
     }
 
     String md(Path dir, String skill) throws Exception {
         return TestSupport.read(dir.resolve(skill).resolve("SKILL.md"));
-    }
-
-    String content(String skill) throws Exception {
-        return TestSupport.column(db, "select skill_content from skills where skill_path = '" + skill + "'").get(0);
     }
 
     /** Every file under the folder's .skill-fleet/backup/, relative to it. */
@@ -92,31 +68,31 @@ class BehaviourTest {
     @ParameterizedTest
     @FieldSource("KINDS")
     void noBackupSavesNothingWhenImportOrSyncReplacesAVersion(String kind) throws Exception {
-        setUp(kind);
-        Path a = samples("a");
-        assertEquals(0, run("sync-db", a).code());
+        scene = Scene.create(kind, tmp, false);
+        Path a = scene.a;
+        assertEquals(0, scene.run("sync-db", a).code());
 
         editBothSides(a, TDD, "1");
-        TestSupport.Run imported = run("import-from-db", a, "--status", "all", "-f", "--no-backup");
+        TestSupport.Run imported = scene.run("import-from-db", a, "--status", "all", "-f", "--no-backup");
         assertEquals(0, imported.code(), imported.all());
         assertTrue(md(a, TDD).contains("Edited in the database 1."), "the folder's copy was replaced");
         editBothSides(a, PYTHON, "2");
-        TestSupport.Run preferDb = run("sync-db", a, "--prefer", "db", "--no-backup");
+        TestSupport.Run preferDb = scene.run("sync-db", a, "--prefer", "db", "--no-backup");
         assertEquals(0, preferDb.code(), preferDb.all());
         assertTrue(md(a, PYTHON).contains("Edited in the database 2."), "the folder's copy was replaced");
         editBothSides(a, WRITING, "3");
-        TestSupport.Run preferLocal = run("sync-db", a, "--prefer", "local", "--no-backup");
+        TestSupport.Run preferLocal = scene.run("sync-db", a, "--prefer", "local", "--no-backup");
         assertEquals(0, preferLocal.code(), preferLocal.all());
-        assertTrue(content(WRITING).contains("Edited in the folder 3."), "the database's copy was replaced");
+        assertTrue(scene.content(WRITING).contains("Edited in the folder 3."), "the database's copy was replaced");
         assertEquals(List.of(), backedUp(a));
 
         // The same three without --no-backup each save the version they replace.
         editBothSides(a, TDD, "4");
-        assertEquals(0, run("import-from-db", a, "--status", "all", "-f").code());
+        assertEquals(0, scene.run("import-from-db", a, "--status", "all", "-f").code());
         editBothSides(a, PYTHON, "5");
-        assertEquals(0, run("sync-db", a, "--prefer", "db").code());
+        assertEquals(0, scene.run("sync-db", a, "--prefer", "db").code());
         editBothSides(a, WRITING, "6");
-        assertEquals(0, run("sync-db", a, "--prefer", "local").code());
+        assertEquals(0, scene.run("sync-db", a, "--prefer", "local").code());
         List<String> saved = backedUp(a);
         for (String file : List.of("/local/" + TDD + "/SKILL.md", "/local/" + PYTHON + "/SKILL.md",
                 "/database/" + WRITING + "/SKILL.md")) {
@@ -127,21 +103,21 @@ class BehaviourTest {
     @ParameterizedTest
     @FieldSource("KINDS")
     void aBackupHoldsEveryFileOfTheSkillWithItsExecutableBit(String kind) throws Exception {
-        setUp(kind);
-        Path a = tmp.resolve("a/skills");
+        scene = Scene.empty(kind, tmp);
+        Path a = scene.a;
         Path skill = a.resolve("misc/tooling");
         TestSupport.write(skill.resolve("SKILL.md"), "---\nname: tooling\ndescription: Runs things.\n---\nBody.\n");
         TestSupport.write(skill.resolve("scripts/run.sh"), "#!/bin/sh\necho run\n");
         Files.setPosixFilePermissions(skill.resolve("scripts/run.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
         TestSupport.write(skill.resolve("references/notes.md"), "Notes.\n");
-        assertEquals(0, run("export-to-db", a).code());
+        assertEquals(0, scene.run("export-to-db", a).code());
 
         TestSupport.write(skill.resolve("SKILL.md"), "---\nname: tooling\ndescription: Runs things.\n---\nEdited.\n");
         TestSupport.write(skill.resolve("scripts/run.sh"), "#!/bin/sh\necho edited\n");
         TestSupport.write(skill.resolve("references/notes.md"), "Edited notes.\n");
         Path edited = tmp.resolve("edited");
         TestSupport.copyTree(skill, edited);
-        TestSupport.Run imported = run("import-from-db", a, "--status", "all", "-f");
+        TestSupport.Run imported = scene.run("import-from-db", a, "--status", "all", "-f");
         assertEquals(0, imported.code(), imported.all());
         assertEquals("Notes.\n", TestSupport.read(skill.resolve("references/notes.md")), "the database's copy is in");
 
@@ -156,27 +132,27 @@ class BehaviourTest {
     @ParameterizedTest
     @FieldSource("KINDS")
     void maxFileSizeSkipsASkillWithALargerFileNamingFileAndLimit(String kind) throws Exception {
-        setUp(kind);
-        Path a = tmp.resolve("a/skills");
+        scene = Scene.empty(kind, tmp);
+        Path a = scene.a;
         TestSupport.write(a.resolve("misc/big/SKILL.md"), "---\nname: big\ndescription: Has a blob.\n---\nBody.\n");
         Files.write(Files.createDirectories(a.resolve("misc/big/assets")).resolve("blob.bin"), new byte[2048]);
         TestSupport.write(a.resolve("misc/small/SKILL.md"), "---\nname: small\ndescription: Small.\n---\nBody.\n");
 
-        TestSupport.Run limited = run("export-to-db", a, "--max-file-size", "1KB");
+        TestSupport.Run limited = scene.run("export-to-db", a, "--max-file-size", "1KB");
         assertEquals(3, limited.code(), limited.all());
         assertTrue(limited.err().contains("skipped misc/big: assets/blob.bin: 2048 bytes, over --max-file-size "
                 + "(1024 bytes)"), limited.err());
-        assertEquals(List.of("misc/small"), TestSupport.column(db, "select skill_path from skills"));
+        assertEquals(List.of("misc/small"), TestSupport.column(scene.db, "select skill_path from skills"));
 
-        TestSupport.Run roomy = run("export-to-db", a, "--max-file-size", "4KB");
+        TestSupport.Run roomy = scene.run("export-to-db", a, "--max-file-size", "4KB");
         assertEquals(0, roomy.code(), roomy.all());
         assertEquals(List.of("misc/big", "misc/small"),
-                TestSupport.column(db, "select skill_path from skills order by skill_path"));
+                TestSupport.column(scene.db, "select skill_path from skills order by skill_path"));
     }
 
     @Test
     void theDatabaseIsDbThenDatabaseUrlThenDotEnvThenThePgVariables() throws Exception {
-        Path skills = samples("a");
+        Path skills = Scene.samples(tmp.resolve("a/skills"));
         Path work = Files.createDirectories(tmp.resolve("work"));
         Path bare = Files.createDirectories(tmp.resolve("bare"));
         Path home = tmp.resolve("home");
@@ -245,21 +221,21 @@ class BehaviourTest {
     @ParameterizedTest
     @FieldSource("KINDS")
     void verboseNamesEverySkillsActionAndTimesEachPhase(String kind) throws Exception {
-        setUp(kind);
-        Path a = samples("a");
-        TestSupport.Run created = run("export-to-db", a, "-v");
+        scene = Scene.create(kind, tmp, false);
+        Path a = scene.a;
+        TestSupport.Run created = scene.run("export-to-db", a, "-v");
         assertEquals(0, created.code(), created.all());
         for (String skill : SAMPLES) {
             assertTrue(created.out().lines().anyMatch(l -> l.startsWith("create-in-db " + skill + ": ")),
                     created.out());
         }
 
-        TestSupport.Run plain = run("sync-db", a);
+        TestSupport.Run plain = scene.run("sync-db", a);
         assertEquals(0, plain.code(), plain.all());
         assertFalse(plain.out().contains("unchanged "), plain.out());
         assertFalse(plain.err().contains("timing:"), plain.err());
 
-        TestSupport.Run verbose = run("sync-db", a, "-v");
+        TestSupport.Run verbose = scene.run("sync-db", a, "-v");
         assertEquals(0, verbose.code(), verbose.all());
         for (String skill : SAMPLES) {
             assertTrue(verbose.out().lines().anyMatch(l -> l.equals("unchanged " + skill + ": same on both sides")),
@@ -279,25 +255,25 @@ class BehaviourTest {
     @ParameterizedTest
     @FieldSource("KINDS")
     void compatibilityOver500CharactersIsALintWarningAndStrictSkipsIt(String kind) throws Exception {
-        setUp(kind);
-        Path a = tmp.resolve("a/skills");
+        scene = Scene.empty(kind, tmp);
+        Path a = scene.a;
         TestSupport.write(a.resolve("misc/long-compat/SKILL.md"), "---\nname: long-compat\ndescription: Needs a lot."
                 + "\ncompatibility: " + "x".repeat(501) + "\n---\nBody.\n");
         TestSupport.write(a.resolve("misc/fits/SKILL.md"), "---\nname: fits\ndescription: Needs a lot.\n"
                 + "compatibility: " + "x".repeat(500) + "\n---\nBody.\n");
 
-        TestSupport.Run strict = run("export-to-db", a, "--strict");
+        TestSupport.Run strict = scene.run("export-to-db", a, "--strict");
         assertEquals(3, strict.code(), strict.all());
         assertTrue(strict.err().contains("skipped misc/long-compat: SKILL.md: compatibility must be at most 500 "
                 + "characters (has 501)"), strict.err());
-        assertEquals(List.of("misc/fits"), TestSupport.column(db, "select skill_path from skills"));
+        assertEquals(List.of("misc/fits"), TestSupport.column(scene.db, "select skill_path from skills"));
 
-        TestSupport.Run warned = run("export-to-db", a);
+        TestSupport.Run warned = scene.run("export-to-db", a);
         assertEquals(0, warned.code(), warned.all());
         assertTrue(warned.err().contains("warning: lint: misc/long-compat: compatibility must be at most 500 "
                 + "characters (has 501)"), warned.err());
         assertFalse(warned.err().contains("lint: misc/fits"), warned.err());
-        assertEquals("2", TestSupport.column(db, "select count(*) from skills").get(0));
+        assertEquals("2", TestSupport.column(scene.db, "select count(*) from skills").get(0));
     }
 
     @Test

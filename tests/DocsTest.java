@@ -21,9 +21,9 @@ import picocli.CommandLine;
 class DocsTest {
     static final List<String> KINDS = TestDatabases.KINDS;
     static final String SECRET = "${{ secrets.SKILLS_DATABASE_URL }}";
-    static final String PYTHON = "development/languages/python";
-    static final String JAVA = "development/languages/java";
-    static final String TDD = "development/testing/test-driven-development";
+    static final String PYTHON = Scene.PYTHON;
+    static final String JAVA = Scene.JAVA;
+    static final String TDD = Scene.TDD;
 
     @TempDir Path tmp;
 
@@ -188,11 +188,6 @@ class DocsTest {
                 .matcher(run.out()).find();
     }
 
-    static void append(Path dir, String skill, String text) throws Exception {
-        Path md = dir.resolve(skill).resolve("SKILL.md");
-        TestSupport.write(md, TestSupport.read(md) + text);
-    }
-
     /**
      * The workflow's own commands, run as Actions would run them on fresh clones, against a database in each state:
      * the pull-request gate passes a branch that edits skills and fails one that would not publish cleanly; the
@@ -212,7 +207,7 @@ class DocsTest {
 
             // (b) A pull request that edits a skill passes the gate; sync-db --check would fail it (4), by design.
             Path edit = branch(main);
-            append(edit, PYTHON, "Edited on a branch.\n");
+            Scene.append(edit, PYTHON, "Edited on a branch.\n");
             gate = ci("pull_request", edit, db);
             assertEquals(List.of(0), codes(gate), gate.get(0).all());
             assertTrue(planned(gate.get(0), PYTHON, "update-in-db"), gate.get(0).out());
@@ -240,7 +235,7 @@ class DocsTest {
             TestSupport.execute(db, "update skills set skill_content = 'Also edited through the API.' where "
                     + "skill_path = '" + JAVA + "'");
             Path both = branch(main);
-            append(both, JAVA, "Edited on a branch too.\n");
+            Scene.append(both, JAVA, "Edited on a branch too.\n");
             gate = ci("pull_request", both, db);
             assertEquals(List.of(3), codes(gate), gate.get(0).all());
             assertTrue(planned(gate.get(0), TDD, "other-side-newer"), gate.get(0).out());

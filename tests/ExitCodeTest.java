@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,64 +17,39 @@ import org.junit.jupiter.params.provider.FieldSource;
  */
 class ExitCodeTest {
     static final List<String> KINDS = TestDatabases.KINDS;
-    static final String PYTHON = "development/languages/python";
-    static final String TDD = "development/testing/test-driven-development";
+    static final String PYTHON = Scene.PYTHON;
+    static final String TDD = Scene.TDD;
 
     @TempDir Path tmp;
-    TestDatabases.TestDb db;
-    Map<String, String> env;
-    Path a;
+    Scene scene;
 
     /** Folder a holds the samples and has synced with the database. */
     void setUp(String kind) throws Exception {
-        db = TestDatabases.create(kind, tmp);
-        env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
-        a = tmp.resolve("a/skills");
-        TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), a);
-        assertEquals(0, run("sync-db").code());
+        scene = Scene.create(kind, tmp, false);
+        assertEquals(0, scene.run("sync-db", scene.a).code());
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (db != null) {
-            db.close();
-        }
-    }
-
-    TestSupport.Run run(String command, String... args) {
-        List<String> all = new ArrayList<>(List.of("-s", a.toString(), "--db", db.url()));
-        all.addAll(List.of(args));
-        return TestSupport.run(command, env, all.toArray(String[]::new));
-    }
-
-    void append(String skill, String text) throws Exception {
-        Path md = a.resolve(skill).resolve("SKILL.md");
-        TestSupport.write(md, TestSupport.read(md) + text);
-    }
-
-    String content(String skill) throws Exception {
-        List<String> values = TestSupport.column(db, "select skill_content from skills where skill_path = '" + skill
-                + "'");
-        assertEquals(1, values.size());
-        return values.get(0);
+        Scene.close(scene);
     }
 
     @ParameterizedTest
     @FieldSource("KINDS")
     void importLeavingALocalEditExitsThreeAndNamesIt(String kind) throws Exception {
         setUp(kind);
-        append(TDD, "Edited locally.\n");
-        TestSupport.Run imp = run("import-from-db", "--status", "all");
+        Scene.append(scene.a, TDD, "Edited locally.\n");
+        TestSupport.Run imp = scene.run("import-from-db", scene.a, "--status", "all");
         assertEquals(3, imp.code(), imp.all());
         assertTrue(imp.err().contains("other-side-newer " + TDD + ": unchanged in the database, changed in the "
                 + "folder"), imp.err());
         assertTrue(imp.out().contains("4 unchanged, 1 left different, 0 skipped, 0 conflicts"), imp.out());
-        assertTrue(TestSupport.read(a.resolve(TDD).resolve("SKILL.md")).endsWith("Edited locally.\n"), "kept");
-        TestSupport.Run dry = run("import-from-db", "--status", "all", "--dry-run");
+        assertTrue(TestSupport.read(scene.a.resolve(TDD).resolve("SKILL.md")).endsWith("Edited locally.\n"), "kept");
+        TestSupport.Run dry = scene.run("import-from-db", scene.a, "--status", "all", "--dry-run");
         assertEquals(3, dry.code(), "a dry run predicts the run's exit code: " + dry.all());
 
-        assertEquals(0, run("export-to-db").code());
-        TestSupport.Run again = run("import-from-db", "--status", "all");
+        assertEquals(0, scene.run("export-to-db", scene.a).code());
+        TestSupport.Run again = scene.run("import-from-db", scene.a, "--status", "all");
         assertEquals(0, again.code(), "both sides agree now: " + again.all());
     }
 
@@ -84,20 +57,20 @@ class ExitCodeTest {
     @FieldSource("KINDS")
     void exportLeavingAnApiEditOrAnArchivedRowExitsThreeAndNamesIt(String kind) throws Exception {
         setUp(kind);
-        TestSupport.execute(db, "update skills set skill_content = 'Edited through the API.' where skill_path = '"
-                + TDD + "'");
-        TestSupport.Run export = run("export-to-db");
+        TestSupport.execute(scene.db, "update skills set skill_content = 'Edited through the API.' where "
+                + "skill_path = '" + TDD + "'");
+        TestSupport.Run export = scene.run("export-to-db", scene.a);
         assertEquals(3, export.code(), export.all());
         assertTrue(export.err().contains("other-side-newer " + TDD + ": unchanged in the folder, changed in the "
                 + "database"), export.err());
-        assertEquals("Edited through the API.", content(TDD), "the API edit is not overwritten");
-        assertEquals(3, run("export-to-db", "--dry-run").code());
+        assertEquals("Edited through the API.", scene.content(TDD), "the API edit is not overwritten");
+        assertEquals(3, scene.run("export-to-db", scene.a, "--dry-run").code());
 
-        assertEquals(0, run("import-from-db", "--status", "all").code());
-        assertEquals(0, run("export-to-db").code());
+        assertEquals(0, scene.run("import-from-db", scene.a, "--status", "all").code());
+        assertEquals(0, scene.run("export-to-db", scene.a).code());
 
-        TestSupport.execute(db, "update skills set status = 'archived' where skill_path = '" + PYTHON + "'");
-        TestSupport.Run archived = run("export-to-db");
+        TestSupport.execute(scene.db, "update skills set status = 'archived' where skill_path = '" + PYTHON + "'");
+        TestSupport.Run archived = scene.run("export-to-db", scene.a);
         assertEquals(3, archived.code(), archived.all());
         assertTrue(archived.err().contains("other-side-newer " + PYTHON + ": archived in the database"),
                 archived.err());
@@ -107,23 +80,23 @@ class ExitCodeTest {
     @FieldSource("KINDS")
     void noDeleteKeepingADeletionExitsThreeAndNamesIt(String kind) throws Exception {
         setUp(kind);
-        TestSupport.execute(db, "update skills set status = 'archived' where skill_path = '" + TDD + "'");
-        TestSupport.Run kept = run("sync-db", "--no-delete");
+        TestSupport.execute(scene.db, "update skills set status = 'archived' where skill_path = '" + TDD + "'");
+        TestSupport.Run kept = scene.run("sync-db", scene.a, "--no-delete");
         assertEquals(3, kept.code(), kept.all());
         assertTrue(kept.err().contains("keep " + TDD + ": archived in the database; --no-delete keeps the local "
                 + "copy"), kept.err());
-        assertTrue(Files.exists(a.resolve(TDD)), "--no-delete keeps it");
+        assertTrue(Files.exists(scene.a.resolve(TDD)), "--no-delete keeps it");
 
-        SkillFolder.deleteTree(a.resolve(PYTHON));
-        TestSupport.Run both = run("sync-db", "--no-delete", "-q");
+        SkillFolder.deleteTree(scene.a.resolve(PYTHON));
+        TestSupport.Run both = scene.run("sync-db", scene.a, "--no-delete", "-q");
         assertEquals(3, both.code(), both.all());
         assertTrue(both.err().contains("keep " + PYTHON + ": deleted in the folder; --no-delete keeps the database "
                 + "copy"), "named even with -q: " + both.err());
-        assertEquals(4, run("sync-db", "--check", "--no-delete").code());
+        assertEquals(4, scene.run("sync-db", scene.a, "--check", "--no-delete").code());
 
-        assertEquals(0, run("sync-db").code(), "without --no-delete the deletions go through");
-        assertFalse(Files.exists(a.resolve(TDD)));
-        assertEquals(0, run("sync-db", "--no-delete").code());
+        assertEquals(0, scene.run("sync-db", scene.a).code(), "without --no-delete the deletions go through");
+        assertFalse(Files.exists(scene.a.resolve(TDD)));
+        assertEquals(0, scene.run("sync-db", scene.a, "--no-delete").code());
     }
 
     @ParameterizedTest
@@ -133,33 +106,32 @@ class ExitCodeTest {
         String expected = "error: --skill-path misc matches no skill in the folder or the database\n";
         for (String command : List.of("sync-db", "export-to-db", "import-from-db")) {
             for (String prefix : List.of("./misc", "misc/", "misc")) {
-                TestSupport.Run r = run(command, "--skill-path", prefix);
+                TestSupport.Run r = scene.run(command, scene.a, "--skill-path", prefix);
                 assertEquals(1, r.code(), command + " " + prefix + ": " + r.all());
                 assertEquals(expected, r.err(), command);
             }
         }
-        TestSupport.Run check = run("sync-db", "--check", "--skill-path", "./misc");
+        TestSupport.Run check = scene.run("sync-db", scene.a, "--check", "--skill-path", "./misc");
         assertEquals(1, check.code(), "a CI gate with a typo fails: " + check.all());
         assertEquals(expected, check.err());
-        TestSupport.Run both = run("list", "--both", "--skill-path", "misc");
+        TestSupport.Run both = scene.run("list", scene.a, "--both", "--skill-path", "misc");
         assertEquals(1, both.code(), both.all());
 
         // ./development/languages/ is development/languages: in play, and in step.
-        TestSupport.Run inStep = run("sync-db", "--check", "--skill-path", "./development/languages/");
+        TestSupport.Run inStep = scene.run("sync-db", scene.a, "--check", "--skill-path", "./development/languages/");
         assertEquals(0, inStep.code(), inStep.all());
         assertTrue(inStep.out().contains(PYTHON) && !inStep.out().contains(TDD), inStep.out());
-        append(PYTHON, "Edited.\n");
-        assertEquals(4, run("sync-db", "--check", "--skill-path", "./development/languages/").code());
+        Scene.append(scene.a, PYTHON, "Edited.\n");
+        assertEquals(4, scene.run("sync-db", scene.a, "--check", "--skill-path", "./development/languages/").code());
 
         // A prefix that matches only an archived row, or skills of another status, is not a typo.
-        SkillFolder.deleteTree(a.resolve(PYTHON));
-        assertEquals(0, run("sync-db").code());
-        TestSupport.Run archived = run("sync-db", "--check", "--skill-path", PYTHON);
+        SkillFolder.deleteTree(scene.a.resolve(PYTHON));
+        assertEquals(0, scene.run("sync-db", scene.a).code());
+        TestSupport.Run archived = scene.run("sync-db", scene.a, "--check", "--skill-path", PYTHON);
         assertEquals(0, archived.code(), archived.all());
-        TestSupport.execute(db, "update skills set status = 'draft' where skill_path = '" + TDD + "'");
+        TestSupport.execute(scene.db, "update skills set status = 'draft' where skill_path = '" + TDD + "'");
         Path empty = tmp.resolve("empty/skills");
-        TestSupport.Run drafts = TestSupport.run("import-from-db", env, "-s", empty.toString(), "--db", db.url(),
-                "--skill-path", "development/testing");
+        TestSupport.Run drafts = scene.run("import-from-db", empty, "--skill-path", "development/testing");
         assertEquals(0, drafts.code(), drafts.all());
     }
 }

@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,79 +23,63 @@ import org.junit.jupiter.params.provider.FieldSource;
  */
 class InFlightEditTest {
     static final List<String> KINDS = TestDatabases.KINDS;
-    static final String PYTHON = "development/languages/python";
-    static final String TDD = "development/testing/test-driven-development";
+    static final String PYTHON = Scene.PYTHON;
+    static final String TDD = Scene.TDD;
 
     @TempDir Path tmp;
-    TestDatabases.TestDb db;
-    Map<String, String> env;
-    Path a;
+    Scene scene;
 
     void setUp(String kind) throws Exception {
-        db = TestDatabases.create(kind, tmp);
-        env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
-        a = tmp.resolve("a/skills");
-        TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), a);
+        scene = Scene.create(kind, tmp, false);
         assertEquals(0, sync().code());
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        if (db != null) {
-            db.close();
-        }
+        Scene.close(scene);
     }
 
     TestSupport.Run sync() {
-        return TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url());
+        return scene.run("sync-db", scene.a);
     }
 
-    String one(String sql) throws Exception {
-        List<String> values = TestSupport.column(db, sql);
-        assertEquals(1, values.size(), sql + " -> " + values);
-        return values.get(0);
+    /** An API edit of the skill's body: appends 'API EDIT'. */
+    static String bodyEdit(String skill) {
+        return "update skills set skill_content = skill_content || 'API EDIT' where skill_path = '" + skill + "'";
     }
 
-    static void append(Path dir, String skill, String text) throws Exception {
-        Path md = dir.resolve(skill).resolve("SKILL.md");
-        TestSupport.write(md, TestSupport.read(md) + text);
+    /** An API edit of the skill's references/style.md: appends 'API EDIT'. */
+    static String styleFileEdit(String skill) {
+        return "update skill_files set content = content || 'API EDIT' where relative_path = 'references/style.md'"
+                + " and skill_id = (select skill_id from skills where skill_path = '" + skill + "')";
     }
 
     @ParameterizedTest
     @FieldSource("KINDS")
     void anEditOfTheSkillRowCommittedWhileTheSyncUpdatesItIsKept(String kind) throws Exception {
         setUp(kind);
-        append(a, TDD, "Local edit.\n");
-        TestSupport.Run run = syncDuring("update skills set skill_content = skill_content || 'API EDIT'"
-                + " where skill_path = '" + TDD + "'");
-        assertConflict(run, TDD);
-        assertTrue(one("select skill_content from skills where skill_path = '" + TDD + "'").endsWith("API EDIT"));
-        assertTrue(TestSupport.read(a.resolve(TDD).resolve("SKILL.md")).endsWith("Local edit.\n"));
+        syncALocalEditDuring(TDD, bodyEdit(TDD));
+        assertTrue(scene.content(TDD).endsWith("API EDIT"));
+        assertTrue(localEditKept(TDD));
     }
 
     @ParameterizedTest
     @FieldSource("KINDS")
     void anEditOfAFileRowCommittedWhileTheSyncUpdatesTheSkillIsKept(String kind) throws Exception {
         setUp(kind);
-        append(a, PYTHON, "Local edit.\n");
-        TestSupport.Run run = syncDuring("update skill_files set content = content || 'API EDIT'"
-                + " where relative_path = 'references/style.md' and skill_id = (select skill_id from skills"
-                + " where skill_path = '" + PYTHON + "')");
-        assertConflict(run, PYTHON);
-        assertTrue(one("select f.content from skill_files f join skills s on s.skill_id = f.skill_id where"
+        syncALocalEditDuring(PYTHON, styleFileEdit(PYTHON));
+        assertTrue(scene.one("select f.content from skill_files f join skills s on s.skill_id = f.skill_id where"
                 + " s.skill_path = '" + PYTHON + "' and f.relative_path = 'references/style.md'").endsWith("API EDIT"));
-        assertTrue(TestSupport.read(a.resolve(PYTHON).resolve("SKILL.md")).endsWith("Local edit.\n"));
+        assertTrue(localEditKept(PYTHON));
     }
 
     @ParameterizedTest
     @FieldSource("KINDS")
     void aTagRemovedWhileTheSyncUpdatesTheSkillStaysRemoved(String kind) throws Exception {
         setUp(kind);
-        append(a, TDD, "Local edit.\n");
-        TestSupport.Run run = syncDuring("delete from skill_tags where tag = 'workflow' and skill_id = (select"
+        syncALocalEditDuring(TDD, "delete from skill_tags where tag = 'workflow' and skill_id = (select"
                 + " skill_id from skills where skill_path = '" + TDD + "')");
-        assertConflict(run, TDD);
-        assertEquals(List.of("testing"), TestSupport.column(db, "select t.tag from skill_tags t join skills s on"
+        assertEquals(List.of("testing"), TestSupport.column(scene.db, "select t.tag from skill_tags t join skills s on"
                 + " s.skill_id = t.skill_id where s.skill_path = '" + TDD + "'"));
     }
 
@@ -104,24 +87,34 @@ class InFlightEditTest {
     @FieldSource("KINDS")
     void anEditCommittedWhileTheSyncArchivesTheSkillKeepsItActive(String kind) throws Exception {
         setUp(kind);
-        SkillFolder.deleteTree(a.resolve(TDD));
-        TestSupport.Run run = syncDuring("update skills set skill_content = skill_content || 'API EDIT'"
-                + " where skill_path = '" + TDD + "'");
-        assertConflictOrRestored(run, TDD);
-        assertEquals("active", one("select status from skills where skill_path = '" + TDD + "'"));
-        assertTrue(one("select skill_content from skills where skill_path = '" + TDD + "'").endsWith("API EDIT"));
+        syncADeletionDuring(TDD, bodyEdit(TDD));
+        assertEquals("active", scene.one("select status from skills where skill_path = '" + TDD + "'"));
+        assertTrue(scene.content(TDD).endsWith("API EDIT"));
     }
 
     @ParameterizedTest
     @FieldSource("KINDS")
     void aFileEditCommittedWhileTheSyncArchivesTheSkillKeepsItActive(String kind) throws Exception {
         setUp(kind);
-        SkillFolder.deleteTree(a.resolve(PYTHON));
-        TestSupport.Run run = syncDuring("update skill_files set content = content || 'API EDIT'"
-                + " where relative_path = 'references/style.md' and skill_id = (select skill_id from skills"
-                + " where skill_path = '" + PYTHON + "')");
-        assertConflictOrRestored(run, PYTHON);
-        assertEquals("active", one("select status from skills where skill_path = '" + PYTHON + "'"));
+        syncADeletionDuring(PYTHON, styleFileEdit(PYTHON));
+        assertEquals("active", scene.one("select status from skills where skill_path = '" + PYTHON + "'"));
+    }
+
+    /** Edits the skill in folder a, then syncs while the writer holds its edit: the sync reports a conflict. */
+    void syncALocalEditDuring(String skill, String edit) throws Exception {
+        Scene.append(scene.a, skill, "Local edit.\n");
+        assertConflict(syncDuring(edit), skill);
+    }
+
+    /** Deletes the skill from folder a, then syncs while the writer holds its edit. */
+    void syncADeletionDuring(String skill, String edit) throws Exception {
+        SkillFolder.deleteTree(scene.a.resolve(skill));
+        assertConflictOrRestored(syncDuring(edit), skill);
+    }
+
+    /** Whether the skill's SKILL.md in folder a still ends with the local edit. */
+    boolean localEditKept(String skill) throws Exception {
+        return TestSupport.read(scene.a.resolve(skill).resolve("SKILL.md")).endsWith("Local edit.\n");
     }
 
     /**
@@ -129,7 +122,7 @@ class InFlightEditTest {
      * plan already sees the edit (deleted here, changed there): the skill is restored into the folder.
      */
     void assertConflictOrRestored(TestSupport.Run run, String skill) {
-        if (db.kind().equals("postgresql")) {
+        if (scene.db.kind().equals("postgresql")) {
             assertConflict(run, skill);
         } else {
             assertEquals(0, run.code(), run.all());
@@ -139,7 +132,7 @@ class InFlightEditTest {
 
     void assertConflict(TestSupport.Run run, String skill) {
         assertEquals(3, run.code(), run.all());
-        assertTrue(run.err().contains("conflict " + skill + ": " + (db.kind().equals("postgresql")
+        assertTrue(run.err().contains("conflict " + skill + ": " + (scene.db.kind().equals("postgresql")
                 ? "changed in the database while this run was planning; run again" : "")), run.err());
     }
 
@@ -149,9 +142,9 @@ class InFlightEditTest {
      * or once the sync has finished without waiting.
      */
     TestSupport.Run syncDuring(String edit) throws Exception {
-        boolean postgres = db.kind().equals("postgresql");
+        boolean postgres = scene.db.kind().equals("postgresql");
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        try (Connection writer = db.connect()) {
+        try (Connection writer = scene.db.connect()) {
             if (postgres) {
                 try (Statement st = writer.createStatement()) {
                     st.execute("set application_name = 'api-writer'");
@@ -180,7 +173,7 @@ class InFlightEditTest {
     }
 
     boolean syncIsWaiting() throws Exception {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
+        try (Connection c = scene.db.connect(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where application_name ="
                         + " 'skill-fleet' and wait_event_type = 'Lock' and datname = current_database()")) {
             rs.next();

@@ -30,13 +30,24 @@ final class Scene implements AutoCloseable {
 
     /** The sample skills in a; with {@code synced}, a and then b have synced with the database, so all three agree. */
     static Scene create(String kind, Path tmp, boolean synced) throws Exception {
-        Scene scene = new Scene(TestDatabases.create(kind, tmp), tmp);
-        TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), scene.a);
+        Scene scene = empty(kind, tmp);
+        samples(scene.a);
         if (synced) {
             assertEquals(0, scene.run("sync-db", scene.a).code());
             assertEquals(0, scene.run("sync-db", scene.b).code());
         }
         return scene;
+    }
+
+    /** An empty database, and neither a nor b exists yet: for a test that builds its own folders. */
+    static Scene empty(String kind, Path tmp) throws Exception {
+        return new Scene(TestDatabases.create(kind, tmp), tmp);
+    }
+
+    /** Copies the sample skills into a folder (created if needed); returns the folder. */
+    static Path samples(Path dir) throws Exception {
+        TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), dir);
+        return dir;
     }
 
     TestSupport.Run run(String command, Path dir, String... args) {
