@@ -432,7 +432,7 @@ final class DatabaseSide {
                 try {
                     batch.add(new Write(SkillMapping.toRecord(skill), rows.get(s.path())));
                 } catch (InvalidSkill e) {
-                    outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, e.rule));
+                    outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, e.reason()));
                     continue;
                 }
                 if (s.overwritesChange() && rows.containsKey(s.path())) {

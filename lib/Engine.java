@@ -217,33 +217,12 @@ final class Engine {
         }
     }
 
-    /**
-     * Reads and checks every local skill a step would send to the database, so a skill that cannot be stored
-     * faithfully shows as a skip in the plan (dry runs included), and lints it against the Agent Skills
-     * specification (warnings, or skips with --strict). Contents are not kept: apply reads them again.
-     */
-    private List<SyncPlan.Step> validateExports(List<SyncPlan.Step> steps) throws IOException {
+    /** Each step that would send a local skill to the database, checked by the folder side (see LocalSide). */
+    private List<SyncPlan.Step> validateExports(List<SyncPlan.Step> steps) {
         List<SyncPlan.Step> checked = new ArrayList<>();
         for (SyncPlan.Step s : steps) {
-            if (s.action().writesDb() && s.action() != SyncPlan.Action.ARCHIVE_IN_DB) {
-                try {
-                    List<String> lint = SkillMapping.toRecord(local.read(s.path())).lint();
-                    if (!lint.isEmpty() && request.strict()) {
-                        checked.add(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "SKILL.md: "
-                                + String.join("; ", lint) + " (--strict)"));
-                        continue;
-                    }
-                    lint.forEach(problem -> report.warn("lint: " + s.path() + ": " + problem));
-                } catch (InvalidSkill e) {
-                    checked.add(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP,
-                            (e.file == null ? "" : e.file + ": ") + e.rule));
-                    continue;
-                } catch (IOException e) {
-                    checked.add(SyncPlan.Step.unreadable(s.path(), e));
-                    continue;
-                }
-            }
-            checked.add(s);
+            checked.add(s.action().writesDb() && s.action() != SyncPlan.Action.ARCHIVE_IN_DB
+                    ? local.checkSendable(s, request.strict()) : s);
         }
         return checked;
     }

@@ -11,4 +11,9 @@ class InvalidSkill extends Exception {
         this.file = file;
         this.rule = rule;
     }
+
+    /** The reason as a skip reports it: the file, then the rule. */
+    String reason() {
+        return (file == null ? "" : file + ": ") + rule;
+    }
 }

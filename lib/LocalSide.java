@@ -112,6 +112,27 @@ final class LocalSide {
         return SkillFolder.read(skillsDir, path, w -> { });
     }
 
+    /**
+     * A step that would send a local skill, as it can go: the skill is read and checked now, so one that cannot be
+     * stored faithfully shows as a skip in the plan (dry runs included), and linted against the Agent Skills
+     * specification (warnings, or a skip with --strict). Contents are not kept: apply reads them again.
+     */
+    SyncPlan.Step checkSendable(SyncPlan.Step s, boolean strict) {
+        try {
+            List<String> lint = SkillMapping.toRecord(read(s.path())).lint();
+            if (!lint.isEmpty() && strict) {
+                return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "SKILL.md: " + String.join("; ", lint)
+                        + " (--strict)");
+            }
+            lint.forEach(problem -> warn.accept("lint: " + s.path() + ": " + problem));
+            return s;
+        } catch (InvalidSkill e) {
+            return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, e.reason());
+        } catch (IOException e) {
+            return SyncPlan.Step.unreadable(s.path(), e);
+        }
+    }
+
     /** A local skill's status: its frontmatter's, active when it has none, null when it cannot be read as a skill. */
     String status(String path) {
         try {
