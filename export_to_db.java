@@ -19,14 +19,18 @@ import picocli.CommandLine.Model.CommandSpec;
             "  export-to-db --dry-run --strict  # pull-request gate (exit 0 or 3)",
             "  export-to-db -s my-skills --skill-path development --dry-run",
             "  export-to-db --db 'postgresql://app@db.example.com/skills' --json"})
-class export_to_db implements Callable<Integer> {
+class export_to_db implements Callable<Integer>, RunContext.Aware {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;
     @Mixin Cli.LintOptions lint;
     @Spec CommandSpec spec;
 
-    /** Where tests step into a run (in-process, or SKILL_FLEET_FAILPOINT for a process); commands run without. */
-    Hooks hooks = Hooks.fromEnvironment();
+    private RunContext context = RunContext.process();
+
+    @Override
+    public void use(RunContext context) {
+        this.context = context;
+    }
 
     @Option(names = {"-f", "--force"},
             description = "Overwrite database copies that another writer changed since this tool wrote them.")
@@ -40,6 +44,6 @@ class export_to_db implements Callable<Integer> {
     public Integer call() throws Exception {
         return Engine.run(new Engine.Request(spec.name(), options.settings(), SyncPlan.Mode.EXPORT,
                 scope.with("all"), force, false, lint.strict), spec.commandLine().getOut(),
-                spec.commandLine().getErr(), hooks);
+                spec.commandLine().getErr(), context);
     }
 }

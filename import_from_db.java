@@ -18,13 +18,17 @@ import picocli.CommandLine.Model.CommandSpec;
             "  import-from-db                # active skills into ./skills",
             "  import-from-db --status all -s all-skills",
             "  import-from-db --status draft --skill-path development -n"})
-class import_from_db implements Callable<Integer> {
+class import_from_db implements Callable<Integer>, RunContext.Aware {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;
     @Spec CommandSpec spec;
 
-    /** Where tests step into a run (in-process, or SKILL_FLEET_FAILPOINT for a process); commands run without. */
-    Hooks hooks = Hooks.fromEnvironment();
+    private RunContext context = RunContext.process();
+
+    @Override
+    public void use(RunContext context) {
+        this.context = context;
+    }
 
     @Option(names = "--status", paramLabel = "STATUS", defaultValue = "active",
             description = "Skills of this status: active, draft, deprecated, archived or all (default: ${DEFAULT-VALUE}).")
@@ -45,6 +49,6 @@ class import_from_db implements Callable<Integer> {
         Cli.status(spec, status);
         return Engine.run(new Engine.Request(spec.name(), options.settings(), SyncPlan.Mode.IMPORT,
                 scope.with(status), force, !noBackup, false), spec.commandLine().getOut(),
-                spec.commandLine().getErr(), hooks);
+                spec.commandLine().getErr(), context);
     }
 }

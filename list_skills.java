@@ -20,11 +20,17 @@ import picocli.CommandLine.Model.CommandSpec;
             "  skill-fleet list --status draft",
             "  skill-fleet list --local -s my-skills",
             "  skill-fleet list --both --skill-path development --json"})
-class list_skills implements Callable<Integer> {
+class list_skills implements Callable<Integer>, RunContext.Aware {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;
     @Mixin Cli.AnyStatusOption status;
     @Spec CommandSpec spec;
+    private RunContext context = RunContext.process();
+
+    @Override
+    public void use(RunContext context) {
+        this.context = context;
+    }
 
 
     @Option(names = "--local", description = "List the skills of the folder instead of the database.")
@@ -44,7 +50,7 @@ class list_skills implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--local and --both do not go together");
         }
         SkillList.Side side = both ? SkillList.Side.BOTH : local ? SkillList.Side.LOCAL : SkillList.Side.DATABASE;
-        return SkillList.run(options.settings(), scope.with(status.status), side,
+        return SkillList.run(options.settings(), scope.with(status.status), side, context,
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

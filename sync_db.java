@@ -22,15 +22,19 @@ import picocli.CommandLine.Model.CommandSpec;
             "  sync-db --dry-run             # show the plan, change nothing",
             "  sync-db --check               # drift check: exit 4 if out of step",
             "  sync-db --prefer db --skill-path development"})
-class sync_db implements Callable<Integer> {
+class sync_db implements Callable<Integer>, RunContext.Aware {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;
     @Mixin Cli.AnyStatusOption status;
     @Mixin Cli.LintOptions lint;
     @Spec CommandSpec spec;
 
-    /** Where tests step into a run (in-process, or SKILL_FLEET_FAILPOINT for a process); commands run without. */
-    Hooks hooks = Hooks.fromEnvironment();
+    private RunContext context = RunContext.process();
+
+    @Override
+    public void use(RunContext context) {
+        this.context = context;
+    }
 
 
     @Option(names = "--check", description = "Change nothing; exit 4 when anything would change, 0 when in sync.")
@@ -82,6 +86,6 @@ class sync_db implements Callable<Integer> {
         SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, force, side, noDelete);
         return Engine.run(new Engine.Request(spec.name(), options.settings(), policy, scope.with(status.status), check,
                 maxDelete, !noBackup, lint.strict, resync), spec.commandLine().getOut(), spec.commandLine().getErr(),
-                hooks);
+                context);
     }
 }

@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,17 +21,7 @@ final class Cli {
     static final int DIFFERENCES = 4;
     static final String VERSION = "skill-fleet 0.1.0";
 
-    /**
-     * Where environment lookups go (the process environment, then .env in the working directory). Tests replace it
-     * to run commands in-process against a given environment.
-     */
-    static Function<String, String> environment = null;
-
     private Cli() {
-    }
-
-    static Function<String, String> env() {
-        return environment != null ? environment : Database.environment(Path.of("").toAbsolutePath());
     }
 
     /** Options of every command, and the exit-code table every --help shows. */
@@ -161,12 +150,28 @@ final class Cli {
 
     /** Runs a command the way every script's main does; returns the exit code. */
     static int run(Object command, String... args) {
-        return run(command, null, null, args);
+        return run(command, null, null, RunContext.process(), args);
     }
 
-    /** Runs a command with its output going to the given writers (null: standard output and error). */
-    static int run(Object command, PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = new CommandLine(command);
+    /**
+     * Runs a command with its output going to the given writers (null: standard output and error) in the given
+     * context, which reaches the command and every subcommand picocli creates for it.
+     */
+    static int run(Object command, PrintWriter out, PrintWriter err, RunContext context, String... args) {
+        if (command instanceof RunContext.Aware aware) {
+            aware.use(context);
+        }
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine cl = new CommandLine(command, new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                K made = defaults.create(type);
+                if (made instanceof RunContext.Aware aware) {
+                    aware.use(context);
+                }
+                return made;
+            }
+        });
         if (out != null) {
             cl.setOut(out);
         }

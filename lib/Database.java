@@ -378,11 +378,13 @@ final class Database {
         DRIVER_LOG.setLevel(java.util.logging.Level.OFF);
     }
 
-    /** Wraps every connection this tool opens; tests count statements through it. */
-    static java.util.function.UnaryOperator<Connection> decorator = c -> c;
-
     static Connection connect(Target target) throws SQLException {
-        return decorator.apply(open(target));
+        return open(target);
+    }
+
+    /** Connects and hands the connection to {@code wrap} (tests count statements through it). */
+    static Connection connect(Target target, java.util.function.UnaryOperator<Connection> wrap) throws SQLException {
+        return wrap.apply(open(target));
     }
 
     private static Connection open(Target target) throws SQLException {

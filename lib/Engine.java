@@ -52,38 +52,35 @@ final class Engine {
     private final Request request;
     private final Report report;
     private final LocalSide local;
+    private final RunContext context;
     private final Hooks hooks;
     private Database.Target target;
 
-    private Engine(Request request, PrintWriter out, PrintWriter err, Hooks hooks) {
+    private Engine(Request request, PrintWriter out, PrintWriter err, RunContext context) {
         this.request = request;
-        this.hooks = hooks;
+        this.context = context;
+        this.hooks = context.hooks();
         this.report = new Report(request.command(), request.settings(), request.readOnly(), request.check(), out, err);
         this.local = new LocalSide(request.settings(), request.backup(), report::warn, hooks);
     }
 
-    static int run(Request request, PrintWriter out, PrintWriter err) throws Exception {
-        return run(request, out, err, Hooks.NONE);
-    }
-
-    /** Runs with a test's hooks at the moments that matter. */
-    static int run(Request request, PrintWriter out, PrintWriter err, Hooks hooks) throws Exception {
-        Engine engine = new Engine(request, out, err, hooks);
+    static int run(Request request, PrintWriter out, PrintWriter err, RunContext context) throws Exception {
+        Engine engine = new Engine(request, out, err, context);
         List<SyncPlan.Step> steps = engine.run();
         return engine.report.print(engine.target.display(), steps, engine.local.savedIn(), engine.local.failed());
     }
 
     /** The plan a read-only request makes, without reporting it. */
-    static List<SyncPlan.Step> plan(Request request, PrintWriter err) throws Exception {
+    static List<SyncPlan.Step> plan(Request request, PrintWriter err, RunContext context) throws Exception {
         if (!request.readOnly()) {
             throw new IllegalArgumentException("plan() is for read-only requests");
         }
-        return new Engine(request, new PrintWriter(java.io.Writer.nullWriter()), err, Hooks.NONE).run();
+        return new Engine(request, new PrintWriter(java.io.Writer.nullWriter()), err, context).run();
     }
 
     private List<SyncPlan.Step> run() throws Exception {
         Settings o = request.settings();
-        target = Database.resolve(o.db(), Cli.env());
+        target = Database.resolve(o.db(), context.env());
         Path stateFile = SyncState.file(local.dir(), target.identity());
         local.check(request.mode() == SyncPlan.Mode.EXPORT);
         if (target.embeddedDefault()) {
@@ -115,7 +112,7 @@ final class Engine {
         boolean committed = false;
         boolean connected = false;
         try (Connection c = request.readOnly() && target.sqliteFile() != null && !Files.exists(target.sqliteFile())
-                ? null : Database.connect(target)) {
+                ? null : Database.connect(target, context.connections())) {
             connected = true;
             DatabaseSide db = c == null ? null : new DatabaseSide(c, target.dialect());
             if (c != null && !request.readOnly()) {

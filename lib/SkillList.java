@@ -26,12 +26,12 @@ final class SkillList {
     private SkillList() {
     }
 
-    static int run(Settings o, Scope scope, Side side, PrintWriter out, PrintWriter err)
+    static int run(Settings o, Scope scope, Side side, RunContext context, PrintWriter out, PrintWriter err)
             throws Exception {
         List<Entry> entries = switch (side) {
-            case DATABASE -> database(o, scope);
+            case DATABASE -> database(o, scope, context);
             case LOCAL -> local(o.skillsDir().toAbsolutePath().normalize(), scope);
-            case BOTH -> both(o, scope, err);
+            case BOTH -> both(o, scope, err, context);
         };
         if (o.json()) {
             out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(entries));
@@ -66,13 +66,13 @@ final class SkillList {
         return Cli.OK;
     }
 
-    static List<Entry> database(Settings o, Scope scope) throws Exception {
-        Database.Target target = Database.resolve(o.db(), Cli.env());
+    static List<Entry> database(Settings o, Scope scope, RunContext context) throws Exception {
+        Database.Target target = Database.resolve(o.db(), context.env());
         List<Entry> entries = new ArrayList<>();
         if (target.sqliteFile() != null && !Files.exists(target.sqliteFile())) {
             return entries;
         }
-        try (Connection c = Database.connect(target)) {
+        try (Connection c = Database.connect(target, context.connections())) {
             if (!Database.schemaPresent(c, target.dialect())) {
                 return entries;
             }
@@ -124,10 +124,10 @@ final class SkillList {
     }
 
     /** Both sides, worded from the plan sync-db would make now. */
-    static List<Entry> both(Settings o, Scope scope, PrintWriter err) throws Exception {
+    static List<Entry> both(Settings o, Scope scope, PrintWriter err, RunContext context) throws Exception {
         SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, true, SyncPlan.Prefer.NONE, false);
         List<SyncPlan.Step> steps = Engine.plan(new Engine.Request("list", o.planningOnly(), policy, scope, false, 100,
-                false, false, false), err);
+                false, false, false), err, context);
         Map<SyncPlan.Action, String> states = new LinkedHashMap<>();
         states.put(SyncPlan.Action.UNCHANGED, "in sync");
         states.put(SyncPlan.Action.CREATE_IN_DB, "only in the folder");

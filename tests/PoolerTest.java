@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -95,14 +94,13 @@ class PoolerTest {
                 for (int i = 0; i < 6; i++) {
                     SyncDbTest.append(a, "development/testing/test-driven-development", "a" + i + "\n");
                     SyncDbTest.append(b, "development/languages/python", "b" + i + "\n");
-                    Map<String, String> copy = new HashMap<>(env);
-                    Cli.environment = copy::get;
                     ExecutorService pool = Executors.newFixedThreadPool(2);
                     try {
                         List<Future<Integer>> runs = new ArrayList<>();
                         for (Path dir : List.of(a, b)) {
                             runs.add(pool.submit(() -> Cli.run(new sync_db(), new PrintWriter(new StringWriter()),
-                                    new PrintWriter(new StringWriter()), "-s", dir.toString(), "--db", url)));
+                                    new PrintWriter(new StringWriter()), TestSupport.context(env, Hooks.NONE), "-s",
+                                    dir.toString(), "--db", url)));
                         }
                         // A run whose folder write finds the row changed again by the other run since its plan
                         // reports it and exits 3 (the compare-and-swap at work); what matters is that every edit
@@ -112,7 +110,6 @@ class PoolerTest {
                         }
                     } finally {
                         pool.shutdown();
-                        Cli.environment = null;
                     }
                 }
                 assertEquals(0, TestSupport.run("sync-db", env, "-s", a.toString(), "--db", url).code());

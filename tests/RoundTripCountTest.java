@@ -127,11 +127,11 @@ class RoundTripCountTest {
     /** Runs the body with every connection counting its round trips; returns the count. */
     static int count(Body body) throws Exception {
         AtomicInteger count = new AtomicInteger();
-        Database.decorator = c -> counting(c, Connection.class, count);
+        TestSupport.connections = c -> counting(c, Connection.class, count);
         try {
             body.run();
         } finally {
-            Database.decorator = c -> c;
+            TestSupport.connections = c -> c;
         }
         return count.get();
     }

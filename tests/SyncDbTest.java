@@ -543,14 +543,13 @@ class SyncDbTest {
         }
         append(a, TDD, "From a.\n");
         append(b, PYTHON, "From b.\n");
-        Map<String, String> copy = new HashMap<>(env);
-        Cli.environment = copy::get;
         ExecutorService pool = Executors.newFixedThreadPool(2);
         try {
             List<Future<Integer>> results = new ArrayList<>();
             for (Path dir : List.of(a, b)) {
                 Callable<Integer> task = () -> Cli.run(new sync_db(), new PrintWriter(new StringWriter()),
-                        new PrintWriter(new StringWriter()), "-s", dir.toString(), "--db", db.url());
+                        new PrintWriter(new StringWriter()), TestSupport.context(env, Hooks.NONE), "-s",
+                        dir.toString(), "--db", db.url());
                 results.add(pool.submit(task));
             }
             for (Future<Integer> r : results) {
@@ -558,7 +557,6 @@ class SyncDbTest {
             }
         } finally {
             pool.shutdown();
-            Cli.environment = null;
         }
         assertEquals(0, sync(a).code());
         assertEquals(0, sync(b).code());

@@ -44,37 +44,32 @@ final class TestSupport {
         return run(command, Database.environment(workDir, new HashMap<>(env)::get), Hooks.NONE, args);
     }
 
+    /**
+     * Wraps every connection the commands run by these helpers open (RoundTripCountTest counts statements through
+     * it). A test-side static: the commands themselves take it in their RunContext.
+     */
+    static java.util.function.UnaryOperator<java.sql.Connection> connections = c -> c;
+
+    /** The context a command runs with in a test: exactly this environment, these hooks. */
+    static RunContext context(Map<String, String> env, Hooks hooks) {
+        return new RunContext(new HashMap<>(env)::get, hooks, connections);
+    }
+
     private static Run run(String command, java.util.function.Function<String, String> env, Hooks hooks,
             String... args) {
         Object cmd = switch (command) {
-            case "export-to-db" -> {
-                export_to_db c = new export_to_db();
-                c.hooks = hooks;
-                yield c;
-            }
-            case "import-from-db" -> {
-                import_from_db c = new import_from_db();
-                c.hooks = hooks;
-                yield c;
-            }
-            case "sync-db" -> {
-                sync_db c = new sync_db();
-                c.hooks = hooks;
-                yield c;
-            }
+            case "export-to-db" -> new export_to_db();
+            case "import-from-db" -> new import_from_db();
+            case "sync-db" -> new sync_db();
             case "skill-fleet" -> new skill_fleet();
             case "list" -> new list_skills();
             default -> throw new IllegalArgumentException(command);
         };
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        Cli.environment = env;
-        try {
-            int code = Cli.run(cmd, new PrintWriter(out, true), new PrintWriter(err, true), args);
-            return new Run(code, out.toString(), err.toString());
-        } finally {
-            Cli.environment = null;
-        }
+        int code = Cli.run(cmd, new PrintWriter(out, true), new PrintWriter(err, true),
+                new RunContext(env, hooks, connections), args);
+        return new Run(code, out.toString(), err.toString());
     }
 
     /**
