@@ -16,7 +16,7 @@ final class SkillSql {
     /** Tables the tool reads or writes; when all exist the schema step is skipped. */
     static final List<String> TABLES = List.of("skills", "skill_files", "skill_keywords", "skill_tags",
             "skill_allowed_tools", "capabilities", "taxonomy_categories", "skill_categories", "skill_dependencies",
-            "skill_references", "skill_fleet_skill_meta");
+            "skill_references", "taxonomy_closure", "dependency_closure", "skill_aliases", "skill_fleet_skill_meta");
 
     /** The lists the fingerprint covers besides the skills row and its files: table, and a stem for trigger names. */
     private static final List<List<String>> FINGERPRINTED_LISTS = List.of(List.of("skill_keywords", "keyword"),
@@ -60,15 +60,15 @@ final class SkillSql {
             select count(*)
               from information_schema.tables
              where table_schema = current_schema()
-               and table_name in (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """;
+               and table_name in (%s)
+            """.formatted(placeholders(TABLES.size()));
 
     static final String COUNT_TABLES_SQLITE = """
             select count(*)
               from sqlite_master
              where type = 'table'
-               and name in (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """;
+               and name in (%s)
+            """.formatted(placeholders(TABLES.size()));
 
     /** SQLite's whole schema: the tables, and the triggers that keep the change counter the fingerprint reads. */
     static final List<String> SQLITE_OBJECTS = java.util.stream.Stream.of(TABLES, List.of("skill_fleet_changes",
@@ -80,7 +80,11 @@ final class SkillSql {
               from sqlite_master
              where type in ('table', 'trigger')
                and name in (%s)
-            """.formatted(String.join(", ", java.util.Collections.nCopies(SQLITE_OBJECTS.size(), "?")));
+            """.formatted(placeholders(SQLITE_OBJECTS.size()));
+
+    private static String placeholders(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
 
     static final String LOCK_SCHEMA = """
             select pg_advisory_xact_lock(7366231880812345001)
@@ -193,6 +197,40 @@ final class SkillSql {
             )
             """,
             """
+            create table if not exists taxonomy_closure (
+              ancestor_id integer not null references taxonomy_categories(category_id) on delete cascade,
+              descendant_id integer not null references taxonomy_categories(category_id) on delete cascade,
+              depth integer not null,
+              primary key (ancestor_id, descendant_id)
+            )
+            """,
+            """
+            create index if not exists idx_taxonomy_closure_ancestor on taxonomy_closure(ancestor_id)
+            """,
+            """
+            create index if not exists idx_taxonomy_closure_descendant on taxonomy_closure(descendant_id)
+            """,
+            """
+            create index if not exists idx_taxonomy_closure_depth on taxonomy_closure(depth)
+            """,
+            """
+            create table if not exists skill_aliases (
+              alias_id serial primary key,
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              alias_path varchar(512) not null,
+              reason text,
+              created_at timestamptz not null default now(),
+              unique (skill_id, alias_path),
+              constraint alias_path_format check (alias_path ~ '^[a-z0-9_.-]+(?:/[a-z0-9_.-]+)*$')
+            )
+            """,
+            """
+            create index if not exists idx_skill_aliases_path on skill_aliases(alias_path)
+            """,
+            """
+            create index if not exists idx_skill_aliases_skill on skill_aliases(skill_id)
+            """,
+            """
             create table if not exists skill_categories (
               skill_id integer not null references skills(skill_id) on delete cascade,
               category_id integer not null references taxonomy_categories(category_id) on delete cascade,
@@ -224,6 +262,21 @@ final class SkillSql {
               unique (dependent_id, dependency_skill_id),
               constraint no_self_dependency check (dependent_id != dependency_skill_id)
             )
+            """,
+            """
+            create table if not exists dependency_closure (
+              ancestor_id integer not null references skills(skill_id),
+              descendant_id integer not null references skills(skill_id),
+              min_depth integer not null,
+              dependency_types text[],
+              primary key (ancestor_id, descendant_id)
+            )
+            """,
+            """
+            create index if not exists idx_dependency_closure_ancestor on dependency_closure(ancestor_id)
+            """,
+            """
+            create index if not exists idx_dependency_closure_descendant on dependency_closure(descendant_id)
             """,
             """
             create table if not exists skill_references (
@@ -351,6 +404,41 @@ final class SkillSql {
             )
             """,
             """
+            create table if not exists taxonomy_closure (
+              ancestor_id integer not null references taxonomy_categories(category_id) on delete cascade,
+              descendant_id integer not null references taxonomy_categories(category_id) on delete cascade,
+              depth integer not null,
+              primary key (ancestor_id, descendant_id)
+            )
+            """,
+            """
+            create index if not exists idx_taxonomy_closure_ancestor on taxonomy_closure(ancestor_id)
+            """,
+            """
+            create index if not exists idx_taxonomy_closure_descendant on taxonomy_closure(descendant_id)
+            """,
+            """
+            create index if not exists idx_taxonomy_closure_depth on taxonomy_closure(depth)
+            """,
+            """
+            create table if not exists skill_aliases (
+              alias_id integer primary key autoincrement,
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              alias_path varchar(512) not null
+                check (alias_path not glob '*[^a-z0-9_./-]*' and alias_path not like '/%'
+                       and alias_path not like '%/' and alias_path not like '%//%' and alias_path <> ''),
+              reason text,
+              created_at text not null default current_timestamp,
+              unique (skill_id, alias_path)
+            )
+            """,
+            """
+            create index if not exists idx_skill_aliases_path on skill_aliases(alias_path)
+            """,
+            """
+            create index if not exists idx_skill_aliases_skill on skill_aliases(skill_id)
+            """,
+            """
             create table if not exists skill_categories (
               skill_id integer not null references skills(skill_id) on delete cascade,
               category_id integer not null references taxonomy_categories(category_id) on delete cascade,
@@ -382,6 +470,21 @@ final class SkillSql {
               unique (dependent_id, dependency_skill_id),
               check (dependent_id != dependency_skill_id)
             )
+            """,
+            """
+            create table if not exists dependency_closure (
+              ancestor_id integer not null references skills(skill_id),
+              descendant_id integer not null references skills(skill_id),
+              min_depth integer not null,
+              dependency_types text,
+              primary key (ancestor_id, descendant_id)
+            )
+            """,
+            """
+            create index if not exists idx_dependency_closure_ancestor on dependency_closure(ancestor_id)
+            """,
+            """
+            create index if not exists idx_dependency_closure_descendant on dependency_closure(descendant_id)
             """,
             """
             create table if not exists skill_references (
