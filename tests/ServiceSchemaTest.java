@@ -149,4 +149,52 @@ class ServiceSchemaTest {
                     "x/d x/e 1 conflict"), closure(db, schema));
         }
     }
+
+    /**
+     * Edits made through the API (a body, a column) and a row the service wrote, brought into the folder by sync-db
+     * or import-from-db, count as what this tool last wrote: a fresh clone (no sync state) that edits them exports
+     * them as fast-forwards, not as conflicts.
+     */
+    @ParameterizedTest
+    @FieldSource("SCHEMAS")
+    void aFreshCloneExportsEditsOfAbsorbedApiChangesAsFastForwards(String schema, @TempDir Path tmp)
+            throws Exception {
+        try (TestDatabases.TestDb db = open(schema, tmp)) {
+            Path a = tmp.resolve("a/skills");
+            skill(a, "x/body", "");
+            skill(a, "x/column", "");
+            Map<String, String> env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
+            assertEquals(0, TestSupport.run("export-to-db", env, "-s", a.toString(), "--db", db.url()).code());
+            TestSupport.execute(db, "update skills set skill_content = skill_content || 'API.' where skill_path = 'x/body'");
+            TestSupport.execute(db, "update skills set description = 'set through the API' where skill_path = 'x/column'");
+            TestSupport.execute(db, "insert into skills (skill_path, name, description, type, status, skill_content)"
+                    + " values ('x/service', 'service', 'Written by the service.', 'technical', 'active', 'Body.')");
+            TestSupport.Run sync = TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url());
+            assertEquals(0, sync.code(), sync.all());
+            assertTrue(sync.out().contains("update-local x/body") && sync.out().contains("create-local x/service"),
+                    sync.out());
+
+            Path b = tmp.resolve("b/skills");
+            TestSupport.copyTree(a, b);
+            for (String p : List.of("x/body", "x/column", "x/service")) {
+                Path md = b.resolve(p + "/SKILL.md");
+                TestSupport.write(md, TestSupport.read(md) + "\nEdited in a fresh clone.\n");
+            }
+            TestSupport.Run export = TestSupport.run("export-to-db", env, "-s", b.toString(), "--db", db.url());
+            assertEquals(0, export.code(), export.all());
+            assertTrue(export.out().contains("3 updated"), export.out());
+
+            // The same through import-from-db.
+            TestSupport.execute(db, "update skills set skill_content = skill_content || 'Again.' where skill_path = 'x/body'");
+            TestSupport.Run imp = TestSupport.run("import-from-db", env, "-s", b.toString(), "--db", db.url());
+            assertEquals(0, imp.code(), imp.all());
+            Path c = tmp.resolve("c/skills");
+            TestSupport.copyTree(b, c);
+            Path md = c.resolve("x/body/SKILL.md");
+            TestSupport.write(md, TestSupport.read(md) + "\nEdited in another clone.\n");
+            TestSupport.Run again = TestSupport.run("export-to-db", env, "-s", c.toString(), "--db", db.url());
+            assertEquals(0, again.code(), again.all());
+            assertTrue(again.out().contains("1 updated"), again.out());
+        }
+    }
 }
