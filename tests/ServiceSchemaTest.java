@@ -197,4 +197,66 @@ class ServiceSchemaTest {
             assertTrue(again.out().contains("1 updated"), again.out());
         }
     }
+
+    /** The service's tables the tool does not own, and the skills column it never writes. */
+    static final List<String> NOT_OURS = List.of("usage_events", "skill_facets", "facet_definitions", "jobs",
+            "validation_reports", "validation_checks", "skill_aliases");
+
+    static List<String> notOurs(TestDatabases.TestDb db) throws Exception {
+        List<String> facts = new ArrayList<>();
+        for (String table : NOT_OURS) {
+            facts.addAll(TestSupport.column(db, "select '" + table + " ' || count(*) || ' '"
+                    + " || coalesce(md5(string_agg(cast(t as text), '|' order by cast(t as text))), '') from " + table
+                    + " t"));
+        }
+        facts.addAll(TestSupport.column(db, "select 'parent_version_id ' || string_agg(skill_path || '='"
+                + " || coalesce(cast(parent_version_id as text), ''), ',' order by skill_path) from skills"));
+        return facts;
+    }
+
+    @Test
+    void theServicesOtherTablesAreUnchangedAfterEveryCommand(@TempDir Path tmp) throws Exception {
+        try (TestDatabases.TestDb db = open("service", tmp)) {
+            Path src = tmp.resolve("a/skills");
+            TestSupport.copyTree(TestSupport.repoRoot().resolve("skills"), src);
+            Map<String, String> env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
+            assertEquals(0, TestSupport.run("export-to-db", env, "-s", src.toString(), "--db", db.url()).code());
+            TestSupport.execute(db, """
+                    insert into usage_events (skill_id, user_id) select skill_id, 'u' from skills;
+                    insert into skill_facets (skill_id, facet_key, facet_value) select skill_id, 'lang', 'java' from skills;
+                    insert into facet_definitions (facet_key, allowed_values) values ('lang', array['java']);
+                    insert into jobs (task_description) values ('make a skill');
+                    insert into validation_reports (skill_id, status, passed, score)
+                      select skill_id, 'passed', true, 0.5 from skills;
+                    insert into validation_checks (report_id, check_name) select report_id, 'c' from validation_reports;
+                    insert into skill_aliases (skill_id, alias_path) select skill_id, 'old/' || name from skills;
+                    update skills set parent_version_id = (select min(skill_id) from skills)
+                     where skill_id = (select max(skill_id) from skills);
+                    """);
+            List<String> before = notOurs(db);
+            Path md = src.resolve("development/languages/java/SKILL.md");
+            Path other = tmp.resolve("b/skills");
+            List<List<String>> commands = List.of(
+                    List.of("export-to-db", "-s", src.toString()),
+                    List.of("export-to-db", "--dry-run", "-s", src.toString()),
+                    List.of("import-from-db", "--status", "all", "-s", other.toString()),
+                    List.of("sync-db", "-s", src.toString()),
+                    List.of("sync-db", "--check", "-s", src.toString()),
+                    List.of("sync-db", "-s", src.toString()),
+                    List.of("list"),
+                    List.of("list", "--both", "-s", src.toString()));
+            int i = 0;
+            for (List<String> command : commands) {
+                // Something to write each time: a local edit, then an edit through the API.
+                TestSupport.write(md, TestSupport.read(md) + "Edit " + i + ".\n");
+                TestSupport.execute(db, "update skills set skill_content = skill_content || 'API " + i++ + ".'"
+                        + " where skill_path = 'writing/technical-writing'");
+                List<String> args = new ArrayList<>(command.subList(1, command.size()));
+                args.addAll(List.of("--db", db.url()));
+                TestSupport.Run r = TestSupport.run(command.get(0), env, args.toArray(String[]::new));
+                assertTrue(r.code() != Cli.ERROR && r.code() != Cli.USAGE, String.join(" ", command) + ": " + r.all());
+                assertEquals(before, notOurs(db), String.join(" ", command) + " left the service's other tables alone");
+            }
+        }
+    }
 }
