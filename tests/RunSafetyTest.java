@@ -59,6 +59,8 @@ class RunSafetyTest {
         assertEquals(0, run("sync-db", a, Hooks.NONE).code());
         Map<String, byte[]> before = TestSupport.tree(a);
         TestSupport.execute(db, "delete from skill_fleet_skill_meta");
+        // The service's dependency_closure references skills without a cascade: a reset empties it first.
+        TestSupport.execute(db, "delete from dependency_closure");
         TestSupport.execute(db, "delete from skills");
 
         TestSupport.Run braked = run("sync-db", a, Hooks.NONE);
