@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Benchmark skill-fleet sync: export, no-op sync, 1% changed sync and import of N generated skills
+//DESCRIPTION Benchmark skill-fleet sync: export, no-op sync, 1% changed sync, import of N generated skills and of N service-written rows
 //JAVA 17+
 //SOURCES ../lib/*.java
 
@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
  * Generates a corpus shaped like real skills (a 2-10 KB SKILL.md and 0-5 supporting files, some binary, in a
  * taxonomy) and times the real commands on it, each as a fresh process through ./jbang (JVM start included, JBang's
  * cache warm): export of N new skills, a no-op sync, a sync after 1% of the skills changed on each side (the database
- * side as API edits), and an import of N skills into an empty folder. Prints a Markdown table with wall time,
+ * side as API edits), an import of N skills into an empty folder, and an import of N rows the service wrote (no
+ * skill_fleet_skill_meta row). Prints a Markdown table with wall time,
  * skills/s, peak RSS and, on PostgreSQL, the ratio to the floor: psql \copy of the same bytes into the same tables.
  * With --latency-ms, the PostgreSQL runs go through a TCP proxy on loopback that delays every packet.
  */
@@ -123,6 +124,10 @@ class bench implements Callable<Integer> {
             SkillFolder.deleteTree(empty.getParent());
             row(label, n, "import of N skills into an empty folder",
                     time("import_from_db.java", "--status", "all", "-s", empty.toString(), "--db", url), null);
+            SkillFolder.deleteTree(empty.getParent());
+            insertServiceRows(url, n);
+            row(label, n, "import of N service-written skills (no skill_fleet_skill_meta)",
+                    time("import_from_db.java", "--skill-path", "service", "-s", empty.toString(), "--db", url), null);
             SkillFolder.deleteTree(empty.getParent());
         } finally {
             if (proxy != null) {
@@ -245,6 +250,21 @@ class bench implements Callable<Integer> {
         }
         execute(url, "update skills set skill_content = skill_content || 'Edited through the API.' "
                 + "where skill_id % 100 = 50");
+    }
+
+    /**
+     * N skills as the skill-fleet service writes them, under service/: a skills row (a 2.4 KB body) with a keyword
+     * and a tag, and no skill_fleet_skill_meta row, so every one is fetched and its frontmatter rebuilt.
+     */
+    static void insertServiceRows(String url, int n) throws Exception {
+        execute(url, "with recursive g (i) as (select 1 union all select i + 1 from g where i < " + n + ")"
+                + " insert into skills (skill_path, name, description, type, status, skill_content)"
+                + " select 'service/s' || i, 's' || i, 'Written by the service.', 'technical', 'active', 'Body ' || i"
+                + " || '. " + "Written by the service, not by this tool. ".repeat(60) + "' from g");
+        execute(url, "insert into skill_keywords (skill_id, keyword) select skill_id, 'service' from skills"
+                + " where skill_path like 'service/%'");
+        execute(url, "insert into skill_tags (skill_id, tag) select skill_id, 'service' from skills"
+                + " where skill_path like 'service/%'");
     }
 
     static void execute(String url, String sql) throws Exception {

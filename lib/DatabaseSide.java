@@ -3,6 +3,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -60,6 +61,12 @@ final class DatabaseSide {
     private final Map<String, Long> sizes = new HashMap<>();
     /** Rows the listing fetched that hash as R all the same (see recordUntouched). */
     private final List<Row> untouched = new ArrayList<>();
+    /** Rows fetched that another writer changed (they do not hash as R), by path (see recordAbsorbed). */
+    private final Map<String, Absorbed> absorbed = new HashMap<>();
+
+    /** A fetched row another writer changed: the frontmatter block and hash it reads as, at that fingerprint. */
+    private record Absorbed(long skillId, String frontmatter, String hash, String fingerprint) {
+    }
 
     DatabaseSide(Connection connection, Database.Dialect dialect) {
         this.connection = connection;
@@ -141,6 +148,42 @@ final class DatabaseSide {
     void recordUntouched() throws SQLException {
         batch(SkillSql.UPDATE_META_FINGERPRINT, untouched,
                 (p, r) -> p.string(r.fingerprint()).number(r.skillId()).string(r.recordedHash()));
+    }
+
+    /**
+     * After the folder phase, in a short transaction of its own: records the rows another writer changed that the run
+     * ends with equal on both sides (brought into the folder, or found already there) as what this tool wrote: the
+     * frontmatter block the folder holds, its hash and the row's fingerprint, each only while the row still has the
+     * fingerprint it was fetched at; a row the service wrote gets its meta row. So a later run without the sync state
+     * (a fresh clone) sees D = R and fast-forwards a local edit instead of reporting a conflict, and the row is not
+     * fetched again by every listing. A fixed number of statements per batch.
+     */
+    void recordAbsorbed(List<SyncPlan.Step> steps) throws SQLException {
+        List<Absorbed> rows = new ArrayList<>();
+        for (SyncPlan.Step s : steps) {
+            Absorbed a = absorbed.get(s.path());
+            if (a != null && a.hash().equals(s.dbHash()) && (s.action() == SyncPlan.Action.UNCHANGED
+                    || s.action() == SyncPlan.Action.CREATE_LOCAL || s.action() == SyncPlan.Action.UPDATE_LOCAL)) {
+                rows.add(a);
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (Database.Transaction tx = new Database.Transaction(connection)) {
+            if (dialect == Database.Dialect.POSTGRESQL) {
+                try (Statement st = connection.createStatement()) {
+                    st.execute(SkillSql.LOCK_SYNC);
+                }
+            }
+            for (int from = 0; from < rows.size(); from += BATCH) {
+                List<Absorbed> batch = rows.subList(from, Math.min(rows.size(), from + BATCH));
+                lockIds(batch.stream().map(Absorbed::skillId).toList());
+                batch(sql.recordMeta(), batch, (p, a) -> p.string(a.frontmatter()).string(a.hash())
+                        .string(a.fingerprint()).number(a.skillId()).string(a.fingerprint()));
+            }
+            tx.commit();
+        }
     }
 
     /**
@@ -229,6 +272,13 @@ final class DatabaseSide {
                 }
                 Skill skill = SkillMapping.toSkill(r.path(), r.frontmatter(), r.content(), r.executable(), r.columns(),
                         fileRows);
+                absorbed.remove(r.path());
+                if (!skill.hash().equals(r.recordedHash())) {
+                    String block = SkillMapping.recordableBlock(r.frontmatter(), r.columns());
+                    if (block != null) {
+                        absorbed.put(r.path(), new Absorbed(r.id(), block, skill.hash(), r.fingerprint()));
+                    }
+                }
                 each.accept(new Fetched(new Row(r.id(), r.path(), r.status(), skill.hash(), r.recordedHash(),
                         r.fingerprint(), unsafe(r.path(), fileRows)), skill));
             }
@@ -335,10 +385,13 @@ final class DatabaseSide {
         replace(SkillSql.DELETE_CAPABILITIES, SkillSql.INSERT_CAPABILITY, owned, SkillMapping.OwnedRows::capabilities,
                 (p, c) -> p.number(c.skillId()).string(c.name()).string(c.description()).number(c.sortOrder()));
         // Parents before children: a category's parent_id is looked up by path as it is inserted.
-        batch(SkillSql.INSERT_CATEGORY, done.stream().flatMap(r -> r.categoryPaths().stream()).distinct()
+        List<SkillMapping.CategoryRow> categories = done.stream().flatMap(r -> r.categoryPaths().stream()).distinct()
                 .sorted(java.util.Comparator.comparingInt((String c) -> c.split("/").length).thenComparing(c -> c))
-                .map(SkillMapping.CategoryRow::of).toList(),
+                .map(SkillMapping.CategoryRow::of).toList();
+        batch(SkillSql.INSERT_CATEGORY, categories,
                 (p, c) -> p.string(c.path()).string(c.name()).string(c.parentPath()).number(c.level()));
+        // The service lists a category's skills, subcategories included, through the closure table.
+        batch(SkillSql.INSERT_TAXONOMY_CLOSURE, categories, (p, c) -> p.string(c.path()));
         batch(SkillSql.UPSERT_SKILL_CATEGORY, flat(owned, SkillMapping.OwnedRows::categories),
                 (p, c) -> p.number(c.skillId()).string(c.categoryPath()).bool(c.primary()));
         refreshFingerprints(ids.keySet());
@@ -551,11 +604,15 @@ final class DatabaseSide {
      * BEGIN IMMEDIATE.
      */
     private void lock(Collection<Row> rows) throws SQLException {
-        if (sql.lockSkills() == null || rows.isEmpty()) {
+        lockIds(rows.stream().map(Row::skillId).toList());
+    }
+
+    private void lockIds(Collection<Long> ids) throws SQLException {
+        if (sql.lockSkills() == null || ids.isEmpty()) {
             return;
         }
         try (PreparedStatement ps = connection.prepareStatement(sql.lockSkills())) {
-            ps.setString(1, json(rows.stream().map(r -> String.valueOf(r.skillId())).toList()));
+            ps.setString(1, json(ids.stream().map(String::valueOf).toList()));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
             }
@@ -633,11 +690,31 @@ final class DatabaseSide {
                 }
             }
         }
-        batch(SkillSql.DELETE_SKILL_DEPENDENCIES, depDeletes, Params::number);
-        batch(SkillSql.UPSERT_SKILL_DEPENDENCY, deps,
-                (p, d) -> p.number(d.dependentId()).number(d.dependencyId()).string(d.type()));
+        int changed = java.util.stream.IntStream.concat(
+                java.util.Arrays.stream(batch(SkillSql.DELETE_SKILL_DEPENDENCIES, depDeletes, Params::number)),
+                java.util.Arrays.stream(batch(SkillSql.UPSERT_SKILL_DEPENDENCY, deps,
+                        (p, d) -> p.number(d.dependentId()).number(d.dependencyId()).string(d.type()))))
+                .map(n -> n == Statement.SUCCESS_NO_INFO ? 1 : n).sum();
         batch(SkillSql.DELETE_SKILL_REFERENCES, refDeletes, Params::number);
         batch(SkillSql.INSERT_SKILL_REFERENCE, refs, (p, r) -> p.number(r.sourceId()).number(r.targetId()));
+        if (changed > 0) {
+            updateDependencyClosure();
+        }
+    }
+
+    /**
+     * Brings the service's dependency_closure up to date after skill_dependencies changed, in the run's transaction,
+     * with the meaning the service gives it: one row per skill and skill it depends on, directly or through others, at
+     * the shortest depth, with the dependency types along that path. Computed here rather
+     * than by the service's update_dependency_closure(): that function keeps an arbitrary path's depth where several
+     * lead to a skill (its DISTINCT ON has no ORDER BY), and never ends once a skill reaches a cycle it is not part
+     * of.
+     */
+    private void updateDependencyClosure() throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.executeUpdate(SkillSql.DELETE_DEPENDENCY_CLOSURE);
+            st.executeUpdate(sql.fillDependencyClosure());
+        }
     }
 
     private static Long target(String path, String ref, long selfId, String what, Map<String, Long> byPath,

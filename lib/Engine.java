@@ -173,6 +173,12 @@ final class Engine {
                 hooks.at(Hooks.Moment.COMMITTED, null);
                 steps = applyToFolder(db, steps);
                 report.phase("write the folder");
+                try {
+                    db.recordAbsorbed(steps);
+                } catch (SQLException e) {
+                    report.warn("could not record the skills this run took from other writers as this tool's ("
+                            + Cli.describe(e) + "); an export without the sync state may report them as conflicts");
+                }
             }
         } catch (SQLException e) {
             if (connected && Database.isConnectionLoss(e)) {

@@ -309,8 +309,7 @@ final class SkillMapping {
      */
     static Skill toSkill(String path, String frontmatter, String content, String executablePaths,
             Map<String, Object> columns, List<FileRow> files) {
-        String block = frontmatter != null ? withLists(Frontmatter.withColumns(frontmatter, columns), columns)
-                : Frontmatter.render(rebuiltFrontmatter(columns));
+        String block = frontmatterBlock(frontmatter, columns);
         Set<String> executable = executablePaths == null ? Set.of() : Set.of(executablePaths.split("\n"));
         List<Skill.SkillFile> skillFiles = new ArrayList<>();
         skillFiles.add(new Skill.SkillFile(Skill.SKILL_MD,
@@ -320,6 +319,24 @@ final class SkillMapping {
             skillFiles.add(new Skill.SkillFile(f.relativePath(), f.bytes(), executable.contains(f.relativePath())));
         }
         return new Skill(path, skillFiles);
+    }
+
+    /**
+     * The frontmatter block of a row's SKILL.md: its stored verbatim frontmatter with the keys it carries set to the
+     * columns, or (null) one rebuilt from the columns.
+     */
+    static String frontmatterBlock(String frontmatter, Map<String, Object> columns) {
+        return frontmatter != null ? withLists(Frontmatter.withColumns(frontmatter, columns), columns)
+                : Frontmatter.render(rebuiltFrontmatter(columns));
+    }
+
+    /**
+     * The block to store as a row's verbatim frontmatter so the row reads back as this very block, or null when
+     * storing it would not (a block the columns would rewrite again).
+     */
+    static String recordableBlock(String frontmatter, Map<String, Object> columns) {
+        String block = frontmatterBlock(frontmatter, columns);
+        return frontmatterBlock(block, columns).equals(block) ? block : null;
     }
 
     /** The frontmatter key of each list a row holds, by its name in the row's columns. */

@@ -16,7 +16,7 @@ final class SkillSql {
     /** Tables the tool reads or writes; when all exist the schema step is skipped. */
     static final List<String> TABLES = List.of("skills", "skill_files", "skill_keywords", "skill_tags",
             "skill_allowed_tools", "capabilities", "taxonomy_categories", "skill_categories", "skill_dependencies",
-            "skill_references", "skill_fleet_skill_meta");
+            "skill_references", "taxonomy_closure", "dependency_closure", "skill_aliases", "skill_fleet_skill_meta");
 
     /** The lists the fingerprint covers besides the skills row and its files: table, and a stem for trigger names. */
     private static final List<List<String>> FINGERPRINTED_LISTS = List.of(List.of("skill_keywords", "keyword"),
@@ -60,15 +60,15 @@ final class SkillSql {
             select count(*)
               from information_schema.tables
              where table_schema = current_schema()
-               and table_name in (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """;
+               and table_name in (%s)
+            """.formatted(placeholders(TABLES.size()));
 
     static final String COUNT_TABLES_SQLITE = """
             select count(*)
               from sqlite_master
              where type = 'table'
-               and name in (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """;
+               and name in (%s)
+            """.formatted(placeholders(TABLES.size()));
 
     /** SQLite's whole schema: the tables, and the triggers that keep the change counter the fingerprint reads. */
     static final List<String> SQLITE_OBJECTS = java.util.stream.Stream.of(TABLES, List.of("skill_fleet_changes",
@@ -80,7 +80,11 @@ final class SkillSql {
               from sqlite_master
              where type in ('table', 'trigger')
                and name in (%s)
-            """.formatted(String.join(", ", java.util.Collections.nCopies(SQLITE_OBJECTS.size(), "?")));
+            """.formatted(placeholders(SQLITE_OBJECTS.size()));
+
+    private static String placeholders(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
+    }
 
     static final String LOCK_SCHEMA = """
             select pg_advisory_xact_lock(7366231880812345001)
@@ -193,6 +197,40 @@ final class SkillSql {
             )
             """,
             """
+            create table if not exists taxonomy_closure (
+              ancestor_id integer not null references taxonomy_categories(category_id) on delete cascade,
+              descendant_id integer not null references taxonomy_categories(category_id) on delete cascade,
+              depth integer not null,
+              primary key (ancestor_id, descendant_id)
+            )
+            """,
+            """
+            create index if not exists idx_taxonomy_closure_ancestor on taxonomy_closure(ancestor_id)
+            """,
+            """
+            create index if not exists idx_taxonomy_closure_descendant on taxonomy_closure(descendant_id)
+            """,
+            """
+            create index if not exists idx_taxonomy_closure_depth on taxonomy_closure(depth)
+            """,
+            """
+            create table if not exists skill_aliases (
+              alias_id serial primary key,
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              alias_path varchar(512) not null,
+              reason text,
+              created_at timestamptz not null default now(),
+              unique (skill_id, alias_path),
+              constraint alias_path_format check (alias_path ~ '^[a-z0-9_.-]+(?:/[a-z0-9_.-]+)*$')
+            )
+            """,
+            """
+            create index if not exists idx_skill_aliases_path on skill_aliases(alias_path)
+            """,
+            """
+            create index if not exists idx_skill_aliases_skill on skill_aliases(skill_id)
+            """,
+            """
             create table if not exists skill_categories (
               skill_id integer not null references skills(skill_id) on delete cascade,
               category_id integer not null references taxonomy_categories(category_id) on delete cascade,
@@ -224,6 +262,21 @@ final class SkillSql {
               unique (dependent_id, dependency_skill_id),
               constraint no_self_dependency check (dependent_id != dependency_skill_id)
             )
+            """,
+            """
+            create table if not exists dependency_closure (
+              ancestor_id integer not null references skills(skill_id),
+              descendant_id integer not null references skills(skill_id),
+              min_depth integer not null,
+              dependency_types text[],
+              primary key (ancestor_id, descendant_id)
+            )
+            """,
+            """
+            create index if not exists idx_dependency_closure_ancestor on dependency_closure(ancestor_id)
+            """,
+            """
+            create index if not exists idx_dependency_closure_descendant on dependency_closure(descendant_id)
             """,
             """
             create table if not exists skill_references (
@@ -351,6 +404,41 @@ final class SkillSql {
             )
             """,
             """
+            create table if not exists taxonomy_closure (
+              ancestor_id integer not null references taxonomy_categories(category_id) on delete cascade,
+              descendant_id integer not null references taxonomy_categories(category_id) on delete cascade,
+              depth integer not null,
+              primary key (ancestor_id, descendant_id)
+            )
+            """,
+            """
+            create index if not exists idx_taxonomy_closure_ancestor on taxonomy_closure(ancestor_id)
+            """,
+            """
+            create index if not exists idx_taxonomy_closure_descendant on taxonomy_closure(descendant_id)
+            """,
+            """
+            create index if not exists idx_taxonomy_closure_depth on taxonomy_closure(depth)
+            """,
+            """
+            create table if not exists skill_aliases (
+              alias_id integer primary key autoincrement,
+              skill_id integer not null references skills(skill_id) on delete cascade,
+              alias_path varchar(512) not null
+                check (alias_path not glob '*[^a-z0-9_./-]*' and alias_path not like '/%'
+                       and alias_path not like '%/' and alias_path not like '%//%' and alias_path <> ''),
+              reason text,
+              created_at text not null default current_timestamp,
+              unique (skill_id, alias_path)
+            )
+            """,
+            """
+            create index if not exists idx_skill_aliases_path on skill_aliases(alias_path)
+            """,
+            """
+            create index if not exists idx_skill_aliases_skill on skill_aliases(skill_id)
+            """,
+            """
             create table if not exists skill_categories (
               skill_id integer not null references skills(skill_id) on delete cascade,
               category_id integer not null references taxonomy_categories(category_id) on delete cascade,
@@ -382,6 +470,21 @@ final class SkillSql {
               unique (dependent_id, dependency_skill_id),
               check (dependent_id != dependency_skill_id)
             )
+            """,
+            """
+            create table if not exists dependency_closure (
+              ancestor_id integer not null references skills(skill_id),
+              descendant_id integer not null references skills(skill_id),
+              min_depth integer not null,
+              dependency_types text,
+              primary key (ancestor_id, descendant_id)
+            )
+            """,
+            """
+            create index if not exists idx_dependency_closure_ancestor on dependency_closure(ancestor_id)
+            """,
+            """
+            create index if not exists idx_dependency_closure_descendant on dependency_closure(descendant_id)
             """,
             """
             create table if not exists skill_references (
@@ -554,7 +657,8 @@ final class SkillSql {
      */
     record Dialected(String prepareListing, String selectListing, String selectSkillsByPaths, String selectFilesByPaths,
             String selectListsByPaths, String selectIdsByPaths, String lockSkills, String updateSkill,
-            String archiveSkill, String refreshFingerprints, String insertSkillFile) {
+            String archiveSkill, String refreshFingerprints, String insertSkillFile, String fillDependencyClosure,
+            String recordMeta) {
     }
 
     /**
@@ -564,16 +668,62 @@ final class SkillSql {
     private static final String TEXT_FROM_BYTES_POSTGRES = "convert_from(?, 'UTF8')";
     private static final String TEXT_FROM_BYTES_SQLITE = "cast(? as text)";
 
+    /**
+     * Fills the emptied dependency_closure from skill_dependencies, with the meaning the service's own
+     * update_dependency_closure() gives it: one row per skill (ancestor, the dependent) and skill it depends on
+     * directly or through others (descendant), at the shortest depth, with the dependency types along that path
+     * (in path order; the first path in type order where several are shortest). No row pairs a skill with itself.
+     * Paths never revisit a skill, so a cycle ends. PostgreSQL: an array; SQLite: a JSON array in text.
+     */
+    private static final String FILL_DEPENDENCY_CLOSURE_POSTGRES = """
+            with recursive walk (ancestor_id, descendant_id, depth, types, visited) as (
+              select dependent_id, dependency_skill_id, 1, array[cast(dependency_type as text)],
+                     array[dependent_id, dependency_skill_id]
+                from skill_dependencies
+              union all
+              select w.ancestor_id, d.dependency_skill_id, w.depth + 1, w.types || cast(d.dependency_type as text),
+                     w.visited || d.dependency_skill_id
+                from walk w
+                join skill_dependencies d on d.dependent_id = w.descendant_id
+               where d.dependency_skill_id <> all(w.visited)
+            )
+            insert into dependency_closure (ancestor_id, descendant_id, min_depth, dependency_types)
+            select distinct on (ancestor_id, descendant_id) ancestor_id, descendant_id, depth, types
+              from walk
+             order by ancestor_id, descendant_id, depth, types
+            """;
+
+    private static final String FILL_DEPENDENCY_CLOSURE_SQLITE = """
+            with recursive walk (ancestor_id, descendant_id, depth, types, visited) as (
+              select dependent_id, dependency_skill_id, 1, '"' || dependency_type || '"',
+                     ',' || dependent_id || ',' || dependency_skill_id || ','
+                from skill_dependencies
+              union all
+              select w.ancestor_id, d.dependency_skill_id, w.depth + 1, w.types || ',"' || d.dependency_type || '"',
+                     w.visited || d.dependency_skill_id || ','
+                from walk w
+                join skill_dependencies d on d.dependent_id = w.descendant_id
+               where instr(w.visited, ',' || d.dependency_skill_id || ',') = 0
+            )
+            insert into dependency_closure (ancestor_id, descendant_id, min_depth, dependency_types)
+            select ancestor_id, descendant_id, depth, '[' || types || ']'
+              from (select ancestor_id, descendant_id, depth, types,
+                           row_number() over (partition by ancestor_id, descendant_id order by depth, types) as n
+                      from walk)
+             where n = 1
+            """;
+
     static final Dialected POSTGRES = dialected(PREPARE_LISTING_POSTGRES, FINGERPRINT_POSTGRES, PATHS_POSTGRES,
-            LOCK_SKILLS_POSTGRES, TEXT_FROM_BYTES_POSTGRES);
-    static final Dialected SQLITE = dialected(null, FINGERPRINT_SQLITE, PATHS_SQLITE, null, TEXT_FROM_BYTES_SQLITE);
+            LOCK_SKILLS_POSTGRES, TEXT_FROM_BYTES_POSTGRES, FILL_DEPENDENCY_CLOSURE_POSTGRES);
+    static final Dialected SQLITE = dialected(null, FINGERPRINT_SQLITE, PATHS_SQLITE, null, TEXT_FROM_BYTES_SQLITE,
+            FILL_DEPENDENCY_CLOSURE_SQLITE);
 
     static Dialected of(Database.Dialect dialect) {
         return dialect == Database.Dialect.POSTGRESQL ? POSTGRES : SQLITE;
     }
 
     private static Dialected dialected(String prepareListing, String fingerprint, String paths, String lockSkills,
-            String textFromBytes) {
+            String textFromBytes, String fillDependencyClosure) {
         return new Dialected(prepareListing,
                 // bytes: the size of the skill's content, read from the values' headers (octet_length does not
                 // fetch them), so fetching can be batched by size.
@@ -659,7 +809,21 @@ final class SkillSql {
                 insert into skill_files (skill_id, file_type, relative_path, filename, content, binary_data,
                                          file_size_bytes, checksum)
                 values (?, ?, ?, ?, %s, ?, ?, ?)
-                """.formatted(textFromBytes));
+                """.formatted(textFromBytes),
+                fillDependencyClosure,
+                // A row another writer changed, now equal to the folder it was brought into: recorded as what this
+                // tool wrote (the frontmatter block the folder holds, its hash, the fingerprint it was fetched at),
+                // only while the row still has that fingerprint. A row without a meta row (the service wrote it)
+                // gets one; an existing one keeps its license and executable paths, which the fetch used.
+                """
+                insert into skill_fleet_skill_meta (skill_id, frontmatter, executable_paths, content_hash, fingerprint)
+                select skill_id, ?, '', ?, ? from skills where skill_id = ? and %s = ?
+                on conflict (skill_id) do update
+                   set frontmatter = excluded.frontmatter,
+                       content_hash = excluded.content_hash,
+                       fingerprint = excluded.fingerprint,
+                       written_at = current_timestamp
+                """.formatted(fingerprint.formatted("skills.skill_id")));
     }
 
     /** Whether any row, archived included, lies in a scope: tells a mistyped --skill-path from an empty one. */
@@ -750,10 +914,35 @@ final class SkillSql {
             on conflict do nothing
             """;
 
+    /**
+     * A category, its parent found by path. INSERT ... SELECT, not VALUES: pgjdbc rewrites a batch of VALUES inserts
+     * into one multi-row insert, whose parent lookups would all run before any row of the batch exists. A category an
+     * earlier version created without its parent (that rewrite) gets it now.
+     */
     static final String INSERT_CATEGORY = """
             insert into taxonomy_categories (path, name, parent_id, level)
-            values (?, ?, (select category_id from taxonomy_categories where path = ?), ?)
-            on conflict (path) do nothing
+            select ?, ?, (select category_id from taxonomy_categories where path = ?), ? where true
+            on conflict (path) do update set parent_id = excluded.parent_id
+             where taxonomy_categories.parent_id is null and excluded.parent_id is not null
+            """;
+
+    /**
+     * The closure rows of one category (bound by path), as the service reads its tree: (itself, itself, 0) and one
+     * row per ancestor along parent_id with the distance. Idempotent. The walk stops after 512 steps, so a loop of
+     * parent_ids someone made ends too.
+     */
+    static final String INSERT_TAXONOMY_CLOSURE = """
+            with recursive up (ancestor_id, descendant_id, depth) as (
+              select category_id, category_id, 0 from taxonomy_categories where path = ?
+              union all
+              select c.parent_id, up.descendant_id, up.depth + 1
+                from up
+                join taxonomy_categories c on c.category_id = up.ancestor_id
+               where c.parent_id is not null and up.depth < 512
+            )
+            insert into taxonomy_closure (ancestor_id, descendant_id, depth)
+            select ancestor_id, descendant_id, min(depth) from up where true group by ancestor_id, descendant_id
+            on conflict (ancestor_id, descendant_id) do nothing
             """;
 
     static final String UPSERT_SKILL_CATEGORY = """
@@ -769,6 +958,14 @@ final class SkillSql {
     static final String UPSERT_SKILL_DEPENDENCY = """
             insert into skill_dependencies (dependent_id, dependency_skill_id, dependency_type) values (?, ?, ?)
             on conflict (dependent_id, dependency_skill_id) do update set dependency_type = excluded.dependency_type
+            """;
+
+    /**
+     * The service's dependency_closure is rebuilt whole, as its update_dependency_closure() does (which truncates it):
+     * emptied, then filled by {@link Dialected#fillDependencyClosure}.
+     */
+    static final String DELETE_DEPENDENCY_CLOSURE = """
+            delete from dependency_closure
             """;
 
     static final String DELETE_SKILL_REFERENCES = """

@@ -92,6 +92,56 @@ class RoundTripCountTest {
         assertEquals(costs[0], costs[1], "round trips of a no-op sync over 10 and over 1,000 skills");
     }
 
+    /**
+     * Rows the service wrote (no skill_fleet_skill_meta row) cost what the tool's own do: importing them is a fixed
+     * number of statements per batch (510 and 1,000 rows are both two batches of 500), and list is one query.
+     */
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void serviceWrittenRowsCostAFixedNumberOfRoundTripsPerBatch(String kind, @TempDir Path tmp) throws Exception {
+        int[] imports = new int[3];
+        int[] lists = new int[3];
+        int i = 0;
+        for (int n : new int[] {10, 510, 1000}) {
+            Path dir = tmp.resolve("service" + n);
+            try (TestDatabases.TestDb db = TestDatabases.create(kind, dir)) {
+                Map<String, String> env = Map.of("SKILL_FLEET_HOME", dir.resolve("home").toString());
+                java.nio.file.Files.createDirectories(dir.resolve("empty"));
+                assertEquals(0, TestSupport.run("export-to-db", env, "-s", dir.resolve("empty").toString(), "--db",
+                        db.url()).code());
+                insertServiceRows(db, n);
+                lists[i] = count(() -> {
+                    TestSupport.Run r = TestSupport.run("list", env, "--status", "all", "--db", db.url());
+                    assertEquals(0, r.code(), r.all());
+                    assertTrue(r.err().contains(n + " skills"), r.err());
+                });
+                imports[i++] = count(() -> {
+                    TestSupport.Run r = TestSupport.run("import-from-db", env, "-s", dir.resolve("skills").toString(),
+                            "--db", db.url());
+                    assertEquals(0, r.code(), r.all());
+                    assertTrue(r.out().contains(n + " created"), r.out());
+                });
+            }
+        }
+        String says = kind + ": round trips for 10 / 510 / 1,000 service-written rows: import " + imports[0] + " / "
+                + imports[1] + " / " + imports[2] + ", list " + lists[0] + " / " + lists[1] + " / " + lists[2];
+        assertEquals(lists[0], lists[2], says);
+        assertEquals(imports[1], imports[2], "two batches cost the same whatever their size; " + says);
+        assertTrue(imports[2] - imports[0] <= 8, "a second batch costs at most 8 statements (3 to list, 3 to fetch, "
+                + "2 to record); " + says);
+        System.out.println("        " + says);
+    }
+
+    /** n skills as the service writes them: a skills row with a keyword and a tag, no skill_fleet_skill_meta. */
+    static void insertServiceRows(TestDatabases.TestDb db, int n) throws Exception {
+        String numbers = "with recursive g (i) as (select 1 union all select i + 1 from g where i < " + n + ") ";
+        TestSupport.execute(db, numbers + "insert into skills (skill_path, name, description, type, status,"
+                + " skill_content) select 'svc/s' || i, 's' || i, 'Written by the service.', 'technical', 'active',"
+                + " 'Body ' || i from g");
+        TestSupport.execute(db, "insert into skill_keywords (skill_id, keyword) select skill_id, 'k' from skills");
+        TestSupport.execute(db, "insert into skill_tags (skill_id, tag) select skill_id, 't' from skills");
+    }
+
     static int countExport(String kind, Path dir, int n) throws Exception {
         try (TestDatabases.TestDb db = TestDatabases.create(kind, dir)) {
             Path skills = generate(dir, n);

@@ -41,6 +41,8 @@ class RunSafetyTest {
         assertEquals(0, scene.run("sync-db", scene.a, Hooks.NONE).code());
         Map<String, byte[]> before = TestSupport.tree(scene.a);
         TestSupport.execute(scene.db, "delete from skill_fleet_skill_meta");
+        // The service's dependency_closure references skills without a cascade: a reset empties it first.
+        TestSupport.execute(scene.db, "delete from dependency_closure");
         TestSupport.execute(scene.db, "delete from skills");
 
         TestSupport.Run braked = scene.run("sync-db", scene.a, Hooks.NONE);
