@@ -227,6 +227,11 @@ final class Cli {
     }
 
     private static int handleUsage(CommandLine.ParameterException e, String[] args) {
+        // The arguments were never parsed, so a URL among them has not registered its password; picocli quotes
+        // them whole, and a password with a space would outrun the URL mask.
+        for (String arg : args) {
+            Secrets.registerUrlPassword(arg);
+        }
         CommandLine cl = e.getCommandLine();
         cl.getErr().println("error: " + Secrets.redact(e.getMessage()));
         cl.getErr().println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for more information.");

@@ -135,6 +135,10 @@ final class Engine {
                     throw new Aborted("--skill-path " + scope.pathPrefix() + " matches no skill in the folder or the "
                             + "database");
                 }
+                Set<String> known = new java.util.TreeSet<>(rows.keySet());
+                base.keySet().stream().filter(scope::contains).forEach(known::add);
+                known.removeAll(localSides.keySet());
+                localSides.putAll(local.behindLinks(known));
                 Set<String> outOfPlay = request.mode() == SyncPlan.Mode.SYNC && !scope.anyStatus()
                         ? narrowToStatus(scope.status(), localSides, rows) : Set.of();
                 base.forEach((p, h) -> {
@@ -318,11 +322,11 @@ final class Engine {
                 fetched.add(f.row().path());
                 progress.step(1);
                 SyncPlan.Step s = outcome.get(f.row().path());
-                if (!f.row().hash().equals(s.dbHash())) {
+                if (f.row().invalid() != null) {
+                    outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, f.row().invalid()));
+                } else if (!f.row().hash().equals(s.dbHash())) {
                     outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
                             "changed in the database while this run was working; run again"));
-                } else if (f.row().invalid() != null) {
-                    outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, f.row().invalid()));
                 } else {
                     outcome.put(s.path(), local.write(s, f.skill()));
                 }

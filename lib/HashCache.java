@@ -10,14 +10,21 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Remembers each local file's SHA-256 with the size and modification time it had, so an unchanged folder is listed
- * by stat alone. Size and time only decide whether to rehash; the hash decides everything else. An entry recorded
- * within two seconds of its file's modification is not trusted (a change in the same clock tick would look
- * unchanged), so such files are rehashed next time. Lives in .skill-fleet/hashes.tsv beside the skills folder, one
- * "size, modified millis, sha256, skill path/file" line per file; safe to delete.
+ * Remembers each local file's SHA-256 with what a stat says of it (size, modification time, and on Unix the change
+ * time and inode), so an unchanged folder is listed by stat alone. The stat only decides whether to rehash; the hash
+ * decides everything else. The change time is what catches an edit that keeps the size and sets the modification time
+ * back (touch -r, cp -p, rsync -a, archives): no tool can set it. An entry recorded within two seconds of its file's
+ * last change is not trusted (a change in the same clock tick would look unchanged), so such files are rehashed next
+ * time. Lives in .skill-fleet/hashes-<key>.tsv beside the skills folder, one per folder, one "size, modified millis,
+ * change micros, inode, sha256, skill path/file" line per file; safe to delete.
  */
 final class HashCache {
-    record Entry(long size, long modified, String sha256) {
+    /** What a stat said of a file, and the file's SHA-256 (null while unknown). */
+    record Entry(long size, long modified, long changed, long inode, String sha256) {
+        boolean sameFile(Entry other) {
+            return size == other.size && modified == other.modified && changed == other.changed
+                    && inode == other.inode;
+        }
     }
 
     private final Map<String, Entry> entries;
@@ -31,14 +38,17 @@ final class HashCache {
     }
 
     static HashCache load(Path skillsDir) {
-        Path file = SyncState.folder(skillsDir).resolve("hashes.tsv");
+        Path dir = skillsDir.toAbsolutePath().normalize();
+        Path file = SyncState.folder(dir).resolve("hashes-" + Skill.sha256(String.valueOf(dir.getFileName())
+                .getBytes(StandardCharsets.UTF_8)).substring(0, 16) + ".tsv");
         Map<String, Entry> entries = new HashMap<>();
         if (Files.isRegularFile(file)) {
             try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 for (String line; (line = in.readLine()) != null; ) {
-                    String[] f = line.split("\t", 4);
-                    if (f.length == 4 && f[2].length() == 64) {
-                        entries.put(f[3], new Entry(Long.parseLong(f[0]), Long.parseLong(f[1]), f[2]));
+                    String[] f = line.split("\t", 6);
+                    if (f.length == 6 && f[4].length() == 64) {
+                        entries.put(f[5], new Entry(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
+                                Long.parseLong(f[3]), f[4]));
                     }
                 }
             } catch (IOException | NumberFormatException e) {
@@ -49,9 +59,9 @@ final class HashCache {
     }
 
     /** The cached hash of a file (key: skill path + "/" + relative path), or null when it must be rehashed. */
-    String get(String key, long size, long modified) {
+    String get(String key, Entry stat) {
         Entry e = entries.get(key);
-        if (e != null && e.size() == size && e.modified() == modified) {
+        if (e != null && e.sameFile(stat)) {
             seen.put(key, e);
             return e.sha256();
         }
@@ -59,9 +69,10 @@ final class HashCache {
         return null;
     }
 
-    void put(String key, long size, long modified, String sha256) {
-        if (modified < System.currentTimeMillis() - 2000) {
-            seen.put(key, new Entry(size, modified, sha256));
+    void put(String key, Entry stat, String sha256) {
+        long lastChange = Math.max(stat.modified(), stat.changed() / 1000);
+        if (lastChange < System.currentTimeMillis() - 2000) {
+            seen.put(key, new Entry(stat.size(), stat.modified(), stat.changed(), stat.inode(), sha256));
         }
         changed = true;
     }
@@ -77,8 +88,9 @@ final class HashCache {
             try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 for (Map.Entry<String, Entry> e : seen.entrySet()) {
                     if (e.getKey().indexOf('\n') < 0) {
-                        out.write(e.getValue().size() + "\t" + e.getValue().modified() + "\t" + e.getValue().sha256()
-                                + "\t" + e.getKey() + "\n");
+                        Entry v = e.getValue();
+                        out.write(v.size() + "\t" + v.modified() + "\t" + v.changed() + "\t" + v.inode() + "\t"
+                                + v.sha256() + "\t" + e.getKey() + "\n");
                     }
                 }
             }

@@ -107,6 +107,27 @@ final class LocalSide {
         return local;
     }
 
+    /**
+     * The skills among {@code known} (those the database or the last sync knows) that the folder hides behind a
+     * symbolic link: a skill folder, or a category folder above it, that is a link (links inside the skills folder
+     * are not followed). Such a skill is there, not deleted: it gets an invalid side, so it is skipped and named,
+     * never archived or removed elsewhere.
+     */
+    Map<String, SyncPlan.Side> behindLinks(java.util.Collection<String> known) {
+        Map<String, SyncPlan.Side> hidden = new LinkedHashMap<>();
+        for (String path : known) {
+            Path link = SkillFolder.symlinkOnPath(skillsDir, path);
+            if (link != null) {
+                String reason = "the folder " + SkillFolder.relative(skillsDir, link) + " is a symbolic link (links "
+                        + "inside the skills folder are not followed; move the skill in, or link the whole skills "
+                        + "folder)";
+                hidden.put(path, new SyncPlan.Side("unsendable:" + Skill.sha256(reason.getBytes(
+                        StandardCharsets.UTF_8)), reason, null));
+            }
+        }
+        return hidden;
+    }
+
     /** One skill with its content; symbolic links inside it are left out. */
     Skill read(String path) throws IOException {
         return SkillFolder.read(skillsDir, path, w -> { });

@@ -24,6 +24,19 @@ final class Secrets {
         }
     }
 
+    /**
+     * Registers the password of a whole command-line argument that is a URL (scheme://user:password@host...): from
+     * the ':' after the user name to the argument's last '@', whatever it holds (spaces included).
+     */
+    static void registerUrlPassword(String arg) {
+        int scheme = arg == null ? -1 : arg.indexOf("://");
+        int at = scheme < 0 ? -1 : arg.lastIndexOf('@');
+        int colon = at < 0 ? -1 : arg.indexOf(':', scheme + 3);
+        if (colon >= 0 && colon < at) {
+            register(arg.substring(colon + 1, at));
+        }
+    }
+
     static String redact(String text) {
         if (text == null) {
             return null;

@@ -102,8 +102,13 @@ final class SkillFolder {
     }
 
     /** A file (or link) as the walk saw it: its path below the skills folder and what a digest needs of it. */
-    private record Seen(String path, long size, long modified, boolean executable, boolean link, boolean regular) {
+    private record Seen(String path, long size, long modified, long changed, long inode, boolean executable,
+            boolean link, boolean regular) {
     }
+
+    /** Whether the file system has the unix attribute view (ctime, inode, mode in the one stat). */
+    private static final boolean UNIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
+            .contains("unix");
 
     /** One folder of the walk; its subfolders are walked as tasks of their own. */
     private static final class Walk extends RecursiveAction {
@@ -127,11 +132,17 @@ final class SkillFolder {
             List<Walk> subfolders = new ArrayList<>();
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
                 for (Path entry : entries) {
-                    BasicFileAttributes attrs = Files.readAttributes(entry, BasicFileAttributes.class,
+                    // One stat per entry: on Unix the unix view has the change time, inode and mode as well.
+                    Map<String, Object> unix = UNIX ? Files.readAttributes(entry, "unix:*", LinkOption.NOFOLLOW_LINKS)
+                            : null;
+                    BasicFileAttributes attrs = UNIX ? null : Files.readAttributes(entry, BasicFileAttributes.class,
                             LinkOption.NOFOLLOW_LINKS);
+                    boolean isDirectory = UNIX ? (Boolean) unix.get("isDirectory") : attrs.isDirectory();
+                    boolean isLink = UNIX ? (Boolean) unix.get("isSymbolicLink") : attrs.isSymbolicLink();
+                    boolean isRegular = UNIX ? (Boolean) unix.get("isRegularFile") : attrs.isRegularFile();
                     String name = entry.getFileName().toString();
                     String path = rel.isEmpty() ? name : rel + "/" + name;
-                    if (attrs.isDirectory()) {
+                    if (isDirectory) {
                         if (!name.startsWith(WORK_PREFIX)) {
                             subfolders.add(new Walk(entry, path, skills, files, linkedFolders));
                         }
@@ -140,14 +151,20 @@ final class SkillFolder {
                     if (name.equals(Skill.SKILL_MD) && !rel.isEmpty()) {
                         skills.add(rel);
                     }
-                    if (attrs.isSymbolicLink() && Files.isDirectory(entry)) {
+                    if (isLink && Files.isDirectory(entry)) {
                         linkedFolders.add(path);
                     }
-                    // On POSIX systems the attributes carry the mode already: no second stat.
-                    boolean executable = attrs.isRegularFile() && (attrs instanceof PosixFileAttributes posix
-                            ? posix.permissions().contains(PosixFilePermission.OWNER_EXECUTE) : isExecutable(entry));
-                    files.add(new Seen(path, attrs.size(), attrs.lastModifiedTime().toMillis(), executable,
-                            attrs.isSymbolicLink(), attrs.isRegularFile()));
+                    if (UNIX) {
+                        files.add(new Seen(path, (Long) unix.get("size"),
+                                ((java.nio.file.attribute.FileTime) unix.get("lastModifiedTime")).toMillis(),
+                                ((java.nio.file.attribute.FileTime) unix.get("ctime")).to(
+                                        java.util.concurrent.TimeUnit.MICROSECONDS),
+                                ((Number) unix.get("ino")).longValue(),
+                                isRegular && (((Integer) unix.get("mode")) & 0100) != 0, isLink, isRegular));
+                    } else {
+                        files.add(new Seen(path, attrs.size(), attrs.lastModifiedTime().toMillis(), 0, 0,
+                                isRegular && isExecutable(entry), isLink, isRegular));
+                    }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -248,10 +265,11 @@ final class SkillFolder {
                 if (f.link()) {
                     warn.accept(f.path() + ": symbolic link left out (links are not followed)");
                 } else if (f.regular()) {
-                    String sha = cache.get(f.path(), f.size(), f.modified());
+                    HashCache.Entry stat = new HashCache.Entry(f.size(), f.modified(), f.changed(), f.inode(), null);
+                    String sha = cache.get(f.path(), stat);
                     if (sha == null) {
                         sha = sha256(dir.resolve(rel));
-                        cache.put(f.path(), f.size(), f.modified(), sha);
+                        cache.put(f.path(), stat, sha);
                     }
                     digests.add(new Skill.FileDigest(rel, sha, f.executable(), f.size()));
                 }
@@ -324,7 +342,7 @@ final class SkillFolder {
         if (expectedHash != null && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             return Replaced.CHANGED;
         }
-        Unmanaged kept = present ? unmanaged(target) : new Unmanaged(Map.of(), List.of(), Map.of(), null);
+        Unmanaged kept = present ? unmanaged(target) : new Unmanaged(Map.of(), List.of(), Map.of(), Map.of(), null);
         if (kept.special() != null) {
             return new Replaced("holds " + kept.special() + ", a special file (FIFO, socket or device) this tool does "
                     + "not manage; nothing written", false);
@@ -344,6 +362,13 @@ final class SkillFolder {
                     if (!Files.exists(at, LinkOption.NOFOLLOW_LINKS)) {
                         Files.createDirectories(at.getParent());
                         Files.createSymbolicLink(at, link.getValue());
+                    }
+                }
+                // Folders keep their modes too (a 700 skill folder stays 700); new ones follow the umask.
+                for (Map.Entry<String, Set<PosixFilePermission>> mode : kept.folderModes().entrySet()) {
+                    Path at = mode.getKey().isEmpty() ? staging : staging.resolve(mode.getKey());
+                    if (Files.isDirectory(at, LinkOption.NOFOLLOW_LINKS)) {
+                        Files.setPosixFilePermissions(at, mode.getValue());
                     }
                 }
             }
@@ -399,18 +424,26 @@ final class SkillFolder {
     }
 
     /** What a skill folder holds that is not a skill file: links, empty folders, modes, a special file. */
+    /** What a skill folder holds that is not a skill file: links, empty folders, modes (folders' too), a special file. */
     private record Unmanaged(Map<String, Path> links, List<String> emptyFolders,
-            Map<String, Set<PosixFilePermission>> modes, String special) {
+            Map<String, Set<PosixFilePermission>> modes, Map<String, Set<PosixFilePermission>> folderModes,
+            String special) {
     }
 
     private static Unmanaged unmanaged(Path dir) throws IOException {
         Map<String, Path> links = new java.util.TreeMap<>();
         List<String> empty = new ArrayList<>();
         Map<String, Set<PosixFilePermission>> modes = new java.util.HashMap<>();
+        Map<String, Set<PosixFilePermission>> folderModes = new java.util.HashMap<>();
         String[] special = {null};
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+                try {
+                    folderModes.put(d.equals(dir) ? "" : relative(dir, d), Files.getPosixFilePermissions(d));
+                } catch (UnsupportedOperationException e) {
+                    // no POSIX modes on this file system
+                }
                 if (!d.equals(dir)) {
                     try (Stream<Path> entries = Files.list(d)) {
                         if (entries.findAny().isEmpty()) {
@@ -443,7 +476,7 @@ final class SkillFolder {
                 return FileVisitResult.CONTINUE;
             }
         });
-        return new Unmanaged(links, empty, modes, special[0]);
+        return new Unmanaged(links, empty, modes, folderModes, special[0]);
     }
 
     /**

@@ -244,6 +244,11 @@ final class SkillMapping {
             if (f.path().equals(Skill.SKILL_MD)) {
                 continue;
             }
+            if (f.path().chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                // A line break would split the list of executable files, and no one-line message could name it.
+                throw new InvalidSkill(path, f.path().replaceAll("\\p{Cntrl}", "?"), "a control character (a line "
+                        + "break, a tab) in a file name cannot be stored faithfully; rename the file");
+            }
             if (f.path().indexOf('\\') >= 0) {
                 throw new InvalidSkill(path, f.path(), "a backslash in a file name reads as a folder separator on "
                         + "import and on Windows; rename the file");

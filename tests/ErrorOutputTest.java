@@ -31,4 +31,18 @@ class ErrorOutputTest {
             assertTrue(verbose.err().contains("\tat Database.resolve"), command + " -v: " + verbose.err());
         }
     }
+
+    @Test
+    void aPasswordWithASpaceIsNotPrintedByAUsageError(@TempDir Path tmp) throws Exception {
+        Files.createDirectories(tmp.resolve("skills"));
+        String skills = tmp.resolve("skills").toString();
+        for (List<String> args : List.of(
+                List.of("-s", skills, "postgresql://bob:Zq x y@127.0.0.1:1/db"),
+                List.of("-s", skills, "-db", "postgresql://bob:Zq\"x y@127.0.0.1:1/db"))) {
+            TestSupport.Run r = TestSupport.run("sync-db", Map.of(), args.toArray(String[]::new));
+            assertEquals(2, r.code(), r.all());
+            assertFalse(r.all().contains("Zq x y") || r.all().contains("Zq\"x y") || r.all().contains("x y@"),
+                    r.all());
+        }
+    }
 }

@@ -81,6 +81,7 @@ class FolderSafetyTest {
         assertEquals(0, scene.run("sync-db", scene.a, Hooks.NONE).code());
         assertEquals(0, scene.run("sync-db", scene.b, Hooks.NONE).code());
         Files.setPosixFilePermissions(py.resolve("local.env"), PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(py, PosixFilePermissions.fromString("rwx------"));
         Files.createSymbolicLink(py.resolve("link"), Path.of("../../../elsewhere"));
         Files.createDirectories(py.resolve("empty/inner"));
         Path writing = scene.b.resolve(WRITING);
@@ -95,6 +96,7 @@ class FolderSafetyTest {
 
         assertTrue(TestSupport.read(py.resolve("SKILL.md")).endsWith("Edited in a.\n"));
         assertEquals("rw-------", mode(py.resolve("local.env")), "a rewritten file keeps its mode");
+        assertEquals("rwx------", mode(py), "the skill folder keeps its mode");
         assertEquals(Path.of("../../../elsewhere"), Files.readSymbolicLink(py.resolve("link")));
         assertTrue(Files.isDirectory(py.resolve("empty/inner")));
         assertFalse(Files.exists(writing.resolve("SKILL.md")), "the removed skill's files are gone");
@@ -174,5 +176,28 @@ class FolderSafetyTest {
         assertTrue(again.out().contains("update-local " + PYTHON), "brought down, not archived: " + again.out());
         assertEquals("active", scene.one("select cast(status as text) from skills where skill_path = '" + PYTHON
                 + "'"));
+    }
+
+    @ParameterizedTest(name = "kind={0}")
+    @FieldSource("KINDS")
+    void aSkillOrCategoryFolderThatIsALinkIsSkippedNeverReadAsDeleted(String kind) throws Exception {
+        scene = Scene.create(kind, tmp, true);
+        Path elsewhere = Files.createDirectories(tmp.resolve("dotfiles"));
+        Files.move(scene.a.resolve(WRITING), elsewhere.resolve("technical-writing"));
+        Files.createSymbolicLink(scene.a.resolve(WRITING), elsewhere.resolve("technical-writing"));
+        Files.move(scene.a.resolve("development/languages"), elsewhere.resolve("languages"));
+        Files.createSymbolicLink(scene.a.resolve("development/languages"), elsewhere.resolve("languages"));
+        for (String command : List.of("export-to-db", "sync-db")) {
+            TestSupport.Run r = scene.run(command, scene.a, Hooks.NONE);
+            assertEquals(3, r.code(), command + ": " + r.all());
+            assertTrue(r.err().contains("skipped " + WRITING + ": the folder " + WRITING + " is a symbolic link"),
+                    r.err());
+            assertTrue(r.err().contains("skipped " + PYTHON + ": the folder development/languages is a symbolic "
+                    + "link"), r.err());
+        }
+        assertEquals("0", scene.one("select count(*) from skills where status = 'archived'"), "nothing archived");
+        TestSupport.Run b = scene.run("sync-db", scene.b, Hooks.NONE);
+        assertEquals(0, b.code(), b.all());
+        assertTrue(Files.isRegularFile(scene.b.resolve(WRITING).resolve("SKILL.md")), "the other folder keeps it");
     }
 }

@@ -158,4 +158,52 @@ class RunSafetyTest {
         assertEquals("1", TestSupport.column(scene.db, "select count(*) from skills where skill_path = '" + PYTHON
                 + "' and skill_content like '%edited%'").get(0));
     }
+
+    @ParameterizedTest(name = "kind={0}")
+    @FieldSource("KINDS")
+    void anEditThatKeepsTheSizeAndTheOldModificationTimeIsSeen(String kind) throws Exception {
+        scene = Scene.create(kind, tmp, false);
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.fromMillis(315532800000L);
+        try (Stream<Path> files = Files.walk(scene.a)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.setLastModifiedTime(f, old);
+            }
+        }
+        Thread.sleep(2500); // past the cache's racy window, so this run's hashes are kept and trusted next time
+        assertEquals(0, scene.run("sync-db", scene.a, Hooks.NONE).code());
+        // A sibling folder beside it, with the same skill paths, sizes and times: its own cache, no mix-up.
+        Path sibling = scene.a.resolveSibling("other-skills");
+        TestSupport.copyTree(scene.a, sibling);
+        Path md = scene.a.resolve(PYTHON).resolve("SKILL.md");
+        String text = TestSupport.read(md);
+        String before = scene.content(PYTHON);
+        // Same size: the body's last letter flips case.
+        int at = text.length() - 1;
+        while (!Character.isLetter(text.charAt(at))) {
+            at--;
+        }
+        char c = text.charAt(at);
+        TestSupport.write(md, text.substring(0, at) + (Character.isUpperCase(c) ? Character.toLowerCase(c)
+                : Character.toUpperCase(c)) + text.substring(at + 1));
+        Files.setLastModifiedTime(md, old);
+        TestSupport.Run check = scene.run("sync-db", scene.a, Hooks.NONE, "--check");
+        assertEquals(4, check.code(), "the edit is seen: " + check.all());
+        assertEquals(0, scene.run("sync-db", scene.a, Hooks.NONE).code());
+        assertFalse(scene.content(PYTHON).equals(before), "the edit reached the database");
+        TestSupport.Run other = scene.run("sync-db", sibling, Hooks.NONE, "--check");
+        assertEquals(4, other.code(), "the sibling's unedited copy differs from the database: " + other.all());
+    }
+
+    @ParameterizedTest(name = "kind={0}")
+    @FieldSource("KINDS")
+    void aFileNameWithALineBreakIsRefusedInOneLine(String kind) throws Exception {
+        scene = Scene.create(kind, tmp, false);
+        TestSupport.write(scene.a.resolve(PYTHON).resolve("run\nSKILL.md"), "echo hi\n");
+        TestSupport.Run r = scene.run("export-to-db", scene.a, Hooks.NONE);
+        assertEquals(3, r.code(), r.all());
+        assertTrue(r.err().contains("skipped " + PYTHON + ": run?SKILL.md: a control character"), r.err());
+        assertTrue(r.out().contains("4 created"), r.out());
+        assertEquals(1, r.err().lines().filter(l -> l.startsWith("skipped " + PYTHON)).count(), r.err());
+        assertFalse(r.err().contains("run\nSKILL.md"), "the name is never printed with its line break");
+    }
 }
