@@ -171,11 +171,7 @@ final class DatabaseSide {
             return;
         }
         try (Database.Transaction tx = new Database.Transaction(connection)) {
-            if (dialect == Database.Dialect.POSTGRESQL) {
-                try (Statement st = connection.createStatement()) {
-                    st.execute(SkillSql.LOCK_SYNC);
-                }
-            }
+            beginWrites();
             for (int from = 0; from < rows.size(); from += BATCH) {
                 List<Absorbed> batch = rows.subList(from, Math.min(rows.size(), from + BATCH));
                 lockIds(batch.stream().map(Absorbed::skillId).toList());

@@ -118,14 +118,19 @@ final class LocalSide {
         for (String path : known) {
             Path link = SkillFolder.symlinkOnPath(skillsDir, path);
             if (link != null) {
-                String reason = "the folder " + SkillFolder.relative(skillsDir, link) + " is a symbolic link (links "
-                        + "inside the skills folder are not followed; move the skill in, or link the whole skills "
-                        + "folder)";
+                String reason = throughLink(link);
                 hidden.put(path, new SyncPlan.Side("unsendable:" + Skill.sha256(reason.getBytes(
                         StandardCharsets.UTF_8)), reason, null));
             }
         }
         return hidden;
+    }
+
+    /** Why a skill behind a symbolic link inside the skills folder is neither read nor written. */
+    private String throughLink(Path link) {
+        return "the folder path goes through the symbolic link " + SkillFolder.relative(skillsDir, link) + " (links "
+                + "inside the skills folder are not followed: nothing read or written; move the skill in, or link "
+                + "the whole skills folder)";
     }
 
     /** One skill with its content; symbolic links inside it are left out. */
@@ -209,8 +214,7 @@ final class LocalSide {
     SyncPlan.Step write(SyncPlan.Step s, Skill skill) {
         Path link = SkillFolder.symlinkOnPath(skillsDir, s.path());
         if (link != null) {
-            return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "the folder path goes through the "
-                    + "symbolic link " + SkillFolder.relative(skillsDir, link) + "; nothing written");
+            return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, throughLink(link));
         }
         try {
             SkillFolder.Replaced done = SkillFolder.replace(skillsDir, s.path(), skill, s.localHash(),

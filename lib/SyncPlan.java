@@ -127,6 +127,11 @@ final class SyncPlan {
         if (s.action().writesDb() && s.action() != Action.ARCHIVE_IN_DB && l.invalid() != null) {
             return new Step(s.path(), Action.SKIP, l.invalid());
         }
+        if ((s.action() == Action.CONFLICT || s.action() == Action.OTHER_SIDE_NEWER) && l != null
+                && l.invalid() != null) {
+            // The local copy cannot be read as a skill (its hash stands for the reason): say why, not "it differs".
+            return new Step(s.path(), Action.SKIP, l.invalid());
+        }
         if ((s.action() == Action.CREATE_LOCAL || s.action() == Action.UPDATE_LOCAL)) {
             if (d.invalid() != null) {
                 return new Step(s.path(), Action.SKIP, d.invalid());

@@ -135,4 +135,25 @@ class ConcurrentWriterTest {
             assertFalse(md.contains("edited in b before " + command));
         }
     }
+
+    /** Runs of this tool that write one PostgreSQL database take turns: each holds the transaction-scoped lock. */
+    @ParameterizedTest(name = "kind={0}")
+    @FieldSource("POSTGRESQL")
+    void aWritingRunWaitsForAnotherRunsDatabaseLock(String kind) throws Exception {
+        scene = Scene.create(kind, tmp, true);
+        Scene.append(scene.a, PYTHON, "\nedited\n");
+        try (java.sql.Connection other = scene.db.connect(); java.sql.Statement st = other.createStatement()) {
+            other.setAutoCommit(false);
+            // What another run holds while it writes (the same key as the tool's advisory lock).
+            st.execute(SkillSql.LOCK_SYNC);
+            java.util.concurrent.CompletableFuture<TestSupport.Run> run = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> scene.run("export-to-db", scene.a));
+            Thread.sleep(2000);
+            assertFalse(run.isDone(), "the export waits for the other run");
+            other.commit();
+            TestSupport.Run r = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(0, r.code(), r.all());
+        }
+        assertTrue(scene.content(PYTHON).contains("edited"));
+    }
 }
