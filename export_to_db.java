@@ -33,7 +33,8 @@ class export_to_db implements Callable<Integer>, RunContext.Aware {
     }
 
     @Option(names = {"-f", "--force"},
-            description = "Overwrite database copies that another writer changed since this tool wrote them.")
+            description = "Overwrite database copies that another writer changed since this tool wrote them (each is "
+                    + "backed up first under .skill-fleet/backup/).")
     boolean force;
 
     public static void main(String... args) {
@@ -43,7 +44,7 @@ class export_to_db implements Callable<Integer>, RunContext.Aware {
     @Override
     public Integer call() throws Exception {
         return Engine.run(new Engine.Request(spec.name(), options.settings(), SyncPlan.Mode.EXPORT,
-                scope.with("all"), force, false, lint.strict), spec.commandLine().getOut(),
+                scope.with("all"), force, true, lint.strict), spec.commandLine().getOut(),
                 spec.commandLine().getErr(), context);
     }
 }

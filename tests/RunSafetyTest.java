@@ -206,4 +206,21 @@ class RunSafetyTest {
         assertEquals(1, r.err().lines().filter(l -> l.startsWith("skipped " + PYTHON)).count(), r.err());
         assertFalse(r.err().contains("run\nSKILL.md"), "the name is never printed with its line break");
     }
+
+    @ParameterizedTest(name = "kind={0}")
+    @FieldSource("KINDS")
+    void exportForceBacksUpTheDatabaseVersionItOverwrites(String kind) throws Exception {
+        scene = Scene.create(kind, tmp, false);
+        assertEquals(0, scene.run("export-to-db", scene.a, Hooks.NONE).code());
+        TestSupport.execute(scene.db, "update skills set skill_content = skill_content || 'API edit' where skill_path = '"
+                + PYTHON + "'");
+        Scene.append(scene.a, PYTHON, "\nlocal edit\n");
+        TestSupport.Run r = scene.run("export-to-db", scene.a, Hooks.NONE, "-f");
+        assertEquals(0, r.code(), r.all());
+        assertTrue(r.err().contains("replaced versions saved in"), r.err());
+        try (Stream<Path> files = Files.walk(scene.a.getParent().resolve(".skill-fleet/backup"))) {
+            Path md = files.filter(p -> p.endsWith(Path.of("database", PYTHON, "SKILL.md"))).findFirst().orElseThrow();
+            assertTrue(TestSupport.read(md).endsWith("API edit"), "the overwritten API edit is in the backup");
+        }
+    }
 }
