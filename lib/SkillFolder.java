@@ -109,6 +109,8 @@ final class SkillFolder {
     /** Whether the file system has the unix attribute view (ctime, inode, mode in the one stat). */
     private static final boolean UNIX = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
             .contains("unix");
+    private static final String UNIX_ATTRIBUTES =
+            "unix:size,lastModifiedTime,ctime,ino,mode,isDirectory,isSymbolicLink,isRegularFile";
 
     /** One folder of the walk; its subfolders are walked as tasks of their own. */
     private static final class Walk extends RecursiveAction {
@@ -132,9 +134,10 @@ final class SkillFolder {
             List<Walk> subfolders = new ArrayList<>();
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
                 for (Path entry : entries) {
-                    // One stat per entry: on Unix the unix view has the change time, inode and mode as well.
-                    Map<String, Object> unix = UNIX ? Files.readAttributes(entry, "unix:*", LinkOption.NOFOLLOW_LINKS)
-                            : null;
+                    // One stat per entry: on Unix the unix view has the change time, inode and mode as well. Only
+                    // the attributes used ("unix:*" would also look up the owner's and group's names, per file).
+                    Map<String, Object> unix = UNIX ? Files.readAttributes(entry, UNIX_ATTRIBUTES,
+                            LinkOption.NOFOLLOW_LINKS) : null;
                     BasicFileAttributes attrs = UNIX ? null : Files.readAttributes(entry, BasicFileAttributes.class,
                             LinkOption.NOFOLLOW_LINKS);
                     boolean isDirectory = UNIX ? (Boolean) unix.get("isDirectory") : attrs.isDirectory();
