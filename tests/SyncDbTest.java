@@ -592,6 +592,10 @@ class SyncDbTest {
         TestSupport.Run dry = sync(b, "--dry-run");
         assertEquals(0, dry.code(), dry.all());
         assertTrue(dry.out().contains(TDD) && dry.out().contains("merge "), dry.out());
+        TestSupport.Run json = sync(b, "--dry-run", "--json");
+        assertTrue(json.out().contains("\"action\" : \"merge\""), json.out());
+        TestSupport.Run both = run("list", b, "--both");
+        assertTrue(both.out().contains("changed on both sides, merges"), both.all());
         TestSupport.Run merged = sync(b);
         assertEquals(0, merged.code(), merged.all());
         assertTrue(merged.out().contains("merge " + TDD + " (SKILL.md (merged line by line))"), merged.out());
