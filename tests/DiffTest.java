@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,6 +45,22 @@ class DiffTest {
         return scene.run("diff", dir, all.toArray(String[]::new));
     }
 
+    /**
+     * Every file below root, .skill-fleet/ (the sync state and the hash cache) included, with its modification time
+     * and the hash of its bytes: a file written again, even with the same bytes, shows.
+     */
+    static Map<String, String> everything(Path root) throws Exception {
+        Map<String, String> files = new java.util.TreeMap<>();
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.filter(Files::isRegularFile).toList()) {
+                files.put(root.relativize(p).toString(), Files.getLastModifiedTime(p) + " "
+                        + Skill.sha256(Files.readAllBytes(p)));
+            }
+        }
+        assertTrue(files.keySet().stream().anyMatch(f -> f.startsWith(".skill-fleet/")), files.keySet().toString());
+        return files;
+    }
+
     static void replaceLine(Path dir, String skill, String line, String with) throws Exception {
         Path md = dir.resolve(skill).resolve("SKILL.md");
         String text = TestSupport.read(md);
@@ -71,6 +88,7 @@ class DiffTest {
     void anEditedLineShowsBothLinesAndExitsFour(String kind) throws Exception {
         scene = Scene.create(kind, tmp, true);
         replaceLine(scene.a, TDD, RED_LINE, "1. **Red** — edited in the folder.");
+        Map<String, String> before = everything(scene.a.getParent());
         TestSupport.Run d = diff(scene.a);
         assertEquals(4, d.code(), d.all());
         String t = TDD;
@@ -88,6 +106,7 @@ class DiffTest {
                 + " 3. **Refactor** — remove duplication while every test stays green.\n"
                 + " \n", d.out());
         assertEquals(1, d.out().lines().filter(l -> l.startsWith("skill ")).count(), "only the edited skill");
+        assertEquals(before, everything(scene.a.getParent()), "diff wrote nothing, not even the hash cache");
         assertFalse(d.out().contains("\033"), "no colour when asked for none");
 
         TestSupport.Run other = diff(scene.a, PYTHON);
@@ -101,6 +120,25 @@ class DiffTest {
         }
         TestSupport.Run scoped = diff(scene.a, "--skill-path", "writing");
         assertEquals(0, scoped.code(), "--skill-path leaves the edited skill out: " + scoped.all());
+
+        Path none = tmp.resolve("none.db");
+        TestSupport.Run empty = TestSupport.run("diff", scene.env, "-s", scene.a.toString(), "--db",
+                "jdbc:sqlite:" + none, "--no-color", TDD);
+        assertEquals(4, empty.code(), empty.all());
+        assertTrue(empty.out().startsWith("skill " + TDD + ": only in the folder\n"), empty.out());
+        assertFalse(Files.exists(none), "diff creates no database");
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aFolderThatCannotBeReadAsOneSkillIsNamedAndDiffers(String kind) throws Exception {
+        scene = Scene.create(kind, tmp, true);
+        TestSupport.Run d = diff(scene.a, "--max-file-size", "600B");
+        assertEquals(4, d.code(), d.all());
+        Path png = scene.a.resolve(TUNING).resolve("assets/plan-reading.png");
+        assertTrue(Files.size(png) > 600);
+        assertTrue(d.out().contains("skill " + TUNING + ": not compared: "), d.out());
+        assertFalse(d.out().contains("diff --git db/" + TUNING), d.out());
     }
 
     /** The case: two folders edit the same line; the second sync is a conflict, and diff shows both lines. */
@@ -231,10 +269,13 @@ class DiffTest {
         assertEquals("error: --skill-path misc matches no skill in the folder or the database\n", scope.err());
     }
 
-    /** Colour only on a terminal: a real process whose output goes to a file prints none; --color=always does. */
+    /**
+     * Colour only on a terminal: a real process whose output goes to a file prints none, one on a terminal (a pseudo
+     * terminal from util-linux's script) does unless NO_COLOR is set; --color=always forces it.
+     */
     @ParameterizedTest
     @FieldSource("KINDS")
-    void noColourWhenTheOutputIsNotATerminal(String kind) throws Exception {
+    void colourOnlyOnATerminal(String kind) throws Exception {
         scene = Scene.create(kind, tmp, true);
         replaceLine(scene.a, TDD, RED_LINE, "1. **Red** — edited.");
         Path logs = tmp.resolve("logs");
@@ -246,11 +287,38 @@ class DiffTest {
         assertTrue(out.contains("\n+1. **Red** — edited.\n"), out);
         assertFalse(out.contains("\033"), out);
 
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")) && Files.isExecutable(
+                Path.of("/usr/bin/script")), "needs /proc and util-linux's script");
+        String terminal = onATerminal(Map.of(), "-s", scene.a.toString(), "--db", scene.db.url());
+        assertTrue(terminal.contains("\033[31m-" + RED_LINE + "\033[m"), terminal);
+        assertTrue(terminal.contains("\033[32m+1. **Red** — edited.\033[m"), terminal);
+        String noColor = onATerminal(Map.of("NO_COLOR", "1"), "-s", scene.a.toString(), "--db", scene.db.url());
+        assertTrue(noColor.contains("+1. **Red** — edited."), noColor);
+        assertFalse(noColor.contains("\033"), noColor);
+
         TestSupport.Run always = scene.run("diff", scene.a, "--color=always");
         assertEquals(4, always.code(), always.all());
         assertTrue(always.out().contains("\033[31m-" + RED_LINE + "\033[m\n"), always.out());
         assertTrue(always.out().contains("\033[32m+1. **Red** — edited.\033[m\n"), always.out());
         assertTrue(always.out().contains("\033[36m@@ -11,7 +11,7 @@\033[m\n"), always.out());
+    }
+
+    /** What diff, started as its own JVM with its output on a pseudo terminal, prints; it must exit 4. */
+    String onATerminal(Map<String, String> env, String... args) throws Exception {
+        StringBuilder line = new StringBuilder();
+        for (String arg : TestSupport.java("diff_skills", args)) {
+            line.append(line.length() == 0 ? "" : " ").append("'").append(arg.replace("'", "'\\''")).append("'");
+        }
+        ProcessBuilder pb = new ProcessBuilder("script", "-qec", line.toString(), "/dev/null")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectErrorStream(true);
+        pb.environment().remove("NO_COLOR");
+        pb.environment().putAll(scene.env);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+        assertEquals(4, p.exitValue(), out);
+        return out;
     }
 
     @Test
