@@ -62,6 +62,10 @@ class sync_db implements Callable<Integer>, RunContext.Aware {
                     + "(e.g. after the database was reset).")
     boolean resync;
 
+    @Option(names = "--no-merge",
+            description = "Report a skill changed on both sides as a conflict without trying a three-way merge.")
+    boolean noMerge;
+
     @Option(names = "--no-backup",
             description = "Do not save replaced or removed versions under .skill-fleet/backup/.")
     boolean noBackup;
@@ -83,7 +87,7 @@ class sync_db implements Callable<Integer>, RunContext.Aware {
         if (maxDelete < 0 || maxDelete > 100) {
             throw new ParameterException(spec.commandLine(), "--max-delete must be a percentage from 0 to 100");
         }
-        SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, force, side, noDelete);
+        SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, force, side, noDelete, !noMerge);
         return Engine.run(new Engine.Request(spec.name(), options.settings(), policy, scope.with(status.status), check,
                 maxDelete, !noBackup, lint.strict, resync), spec.commandLine().getOut(), spec.commandLine().getErr(),
                 context);

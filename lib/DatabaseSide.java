@@ -350,7 +350,7 @@ final class DatabaseSide {
         }
         int[] counts = batch(sql.updateSkill(), updates, (p, w) -> {
             SkillMapping.SkillsRow r = w.record().updateRow(w.existing().archived());
-            p.string(r.name()).string(r.description()).string(r.version()).string(r.type()).string(r.weight())
+            p.string(r.path()).string(r.name()).string(r.description()).string(r.version()).string(r.type()).string(r.weight())
                     .string(r.loadPriority()).string(r.status()).string(r.skillStyle()).string(r.scope())
                     .string(r.content()).string(r.hash()).number(w.existing().skillId())
                     .string(w.existing().fingerprint());
@@ -367,6 +367,7 @@ final class DatabaseSide {
             }
         }
         Map<String, Long> ids = ids(done.stream().map(SkillMapping.SkillRecord::path).toList());
+        moved(updates, counts);
         List<SkillMapping.OwnedRows> owned = done.stream().map(r -> r.ownedRows(ids.get(r.path()))).toList();
         batch(SkillSql.UPSERT_SKILL_META, owned.stream().map(SkillMapping.OwnedRows::meta).toList(), (p, m) ->
                 p.number(m.skillId()).string(m.frontmatter()).string(m.license()).string(m.executablePaths())
@@ -397,6 +398,29 @@ final class DatabaseSide {
                 (p, c) -> p.number(c.skillId()).string(c.categoryPath()).bool(c.primary()));
         refreshFingerprints(ids.keySet());
         return ids;
+    }
+
+    /**
+     * For the updates that moved a row to a new path (a rename): records the old path as an alias of the skill and
+     * takes the skill out of the old path's categories that the new path does not have (the new ones are linked with
+     * every write). The skill_id, and all that points at it, stays.
+     */
+    private void moved(List<Write> updates, int[] counts) throws SQLException {
+        record Link(long skillId, String value) {
+        }
+        List<Link> aliases = new ArrayList<>();
+        List<Link> oldCategories = new ArrayList<>();
+        for (int i = 0; i < updates.size(); i++) {
+            Write w = updates.get(i);
+            if (counts[i] != 0 && !w.existing().path().equals(w.record().path())) {
+                aliases.add(new Link(w.existing().skillId(), w.existing().path()));
+                List<String> kept = w.record().categoryPaths();
+                SkillMapping.categoryPaths(w.existing().path()).stream().filter(c -> !kept.contains(c))
+                        .forEach(c -> oldCategories.add(new Link(w.existing().skillId(), c)));
+            }
+        }
+        batch(SkillSql.INSERT_SKILL_ALIAS, aliases, (p, a) -> p.number(a.skillId()).string(a.value()));
+        batch(SkillSql.DELETE_SKILL_CATEGORY, oldCategories, (p, a) -> p.number(a.skillId()).string(a.value()));
     }
 
     private static void bindSkillsRow(Params p, SkillMapping.SkillsRow r) throws SQLException {
@@ -478,19 +502,19 @@ final class DatabaseSide {
                     outcome.put(s.path(), SyncPlan.Step.unreadable(s.path(), e));
                     continue;
                 }
-                if (!skill.hash().equals(s.localHash())) {
+                if (!skill.hash().equals(s.sentHash())) {
                     outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
                             "changed in the folder while this run was working; run again"));
                     continue;
                 }
                 try {
-                    batch.add(new Write(SkillMapping.toRecord(skill), rows.get(s.path())));
+                    batch.add(new Write(SkillMapping.toRecord(skill), rows.get(s.rowPath())));
                 } catch (InvalidSkill e) {
                     outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, e.reason()));
                     continue;
                 }
-                if (s.overwritesChange() && rows.containsKey(s.path())) {
-                    overwritten.add(s.path());
+                if (s.overwritesChange() && rows.containsKey(s.rowPath())) {
+                    overwritten.add(s.rowPath());
                 }
                 bytes += skill.files().stream().mapToLong(f -> f.bytes().length).sum();
                 // A batch is bounded by count and by size, so large files never pile up in memory.

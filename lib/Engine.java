@@ -50,6 +50,12 @@ final class Engine {
     }
 
     private final Request request;
+    /** The result of each merge the run makes, by path, with the hash of the folder copy it merged. */
+    private final Map<String, Merged> merged = new HashMap<>();
+    private BaseStore store;
+
+    private record Merged(Skill result, String localHash) {
+    }
     private final Report report;
     private final LocalSide local;
     private final RunContext context;
@@ -82,6 +88,7 @@ final class Engine {
         Settings o = request.settings();
         target = Database.resolve(o.db(), context.env());
         Path stateFile = SyncState.file(local.dir(), target.identity());
+        store = BaseStore.of(stateFile);
         local.check(request.mode() == SyncPlan.Mode.EXPORT);
         if (target.embeddedDefault()) {
             report.announce((Files.exists(target.sqliteFile()) ? "using" : "creating") + " the embedded database "
@@ -149,7 +156,11 @@ final class Engine {
                 Map<String, SyncPlan.Side> dbSides = new LinkedHashMap<>();
                 rows.forEach((p, r) -> dbSides.put(p, new SyncPlan.Side(r.hash(), r.invalid(), r.recordedHash(),
                         r.archived())));
-                steps = validateExports(SyncPlan.plan(request.policy(), localSides, dbSides, baseInPlay));
+                steps = SyncPlan.plan(request.policy(), localSides, dbSides, baseInPlay);
+                if (db != null && request.mode() == SyncPlan.Mode.SYNC) {
+                    steps = mergeAndRename(steps, baseInPlay, db);
+                }
+                steps = validateExports(steps);
                 report.phase("plan");
                 if (request.mode() == SyncPlan.Mode.SYNC && !request.policy().force()) {
                     brakes(steps, localSides, rows, baseInPlay, local.exists());
@@ -158,7 +169,7 @@ final class Engine {
                 if (!request.readOnly()) {
                     List<SyncPlan.Step> applied = List.of();
                     try {
-                        List<SyncPlan.Step> done = db.apply(steps, rows, local::read,
+                        List<SyncPlan.Step> done = db.apply(steps, rows, this::toSend,
                                 request.backup() ? local::backupDatabaseVersion : null, o, report::warn);
                         commitSent = true;
                         tx.commit();
@@ -206,12 +217,21 @@ final class Engine {
         Map<String, String> newBase = new TreeMap<>(base);
         for (SyncPlan.Step s : steps) {
             switch (s.action()) {
-                case UNCHANGED, CREATE_IN_DB, UPDATE_IN_DB -> newBase.put(s.path(), s.localHash());
-                case CREATE_LOCAL, UPDATE_LOCAL -> newBase.put(s.path(), s.dbHash());
                 case ARCHIVE_IN_DB, REMOVE_LOCAL, GONE -> newBase.remove(s.path());
                 default -> {
+                    if (s.agreedHash() != null) {
+                        if (s.from() != null) {
+                            newBase.remove(s.from());
+                        }
+                        newBase.put(s.path(), s.agreedHash());
+                    }
                 }
             }
+        }
+        if (!newBase.equals(base) || !store.exists()) {
+            // The content of each skill's new base, for the merges of later runs (read from the folder, which now
+            // holds what both sides agree on).
+            store.update(newBase, local::read, report::warn);
         }
         if (!newBase.equals(base)) {
             try {
@@ -224,14 +244,105 @@ final class Engine {
         }
     }
 
-    /** Each step that would send a local skill to the database, checked by the folder side (see LocalSide). */
+    /**
+     * Each step that would send a local skill to the database, checked by the folder side (see LocalSide); a merge
+     * sends its result, checked when it was made.
+     */
     private List<SyncPlan.Step> validateExports(List<SyncPlan.Step> steps) {
         List<SyncPlan.Step> checked = new ArrayList<>();
         for (SyncPlan.Step s : steps) {
             checked.add(s.action().writesDb() && s.action() != SyncPlan.Action.ARCHIVE_IN_DB
-                    ? local.checkSendable(s, request.strict()) : s);
+                    && s.action() != SyncPlan.Action.MERGE ? local.checkSendable(s, request.strict()) : s);
         }
         return checked;
+    }
+
+    /**
+     * What the sync makes of the plan when both sides moved: removals and creations of the same content under
+     * another path become renames, and skills changed on both sides are merged three-way against the content of
+     * the last sync (a merge that cannot be made becomes a conflict, saying why).
+     */
+    private List<SyncPlan.Step> mergeAndRename(List<SyncPlan.Step> steps, Map<String, String> base, DatabaseSide db)
+            throws SQLException, IOException {
+        steps = renames(steps, base, db);
+        Map<String, SyncPlan.Step> merges = new LinkedHashMap<>();
+        steps.stream().filter(s -> s.action() == SyncPlan.Action.MERGE).forEach(s -> merges.put(s.path(), s));
+        if (merges.isEmpty()) {
+            return steps;
+        }
+        Map<String, SyncPlan.Step> outcome = new LinkedHashMap<>();
+        db.fetch(merges.keySet(), f -> {
+            SyncPlan.Step s = merges.get(f.row().path());
+            outcome.put(s.path(), merge(s, base.get(s.path()), f.skill()));
+        });
+        List<SyncPlan.Step> out = new ArrayList<>();
+        for (SyncPlan.Step s : steps) {
+            out.add(s.action() == SyncPlan.Action.MERGE ? outcome.getOrDefault(s.path(), SyncPlan.mergeFailed(s,
+                    request.policy(), "the database row went away while this run was planning")) : s);
+        }
+        return out;
+    }
+
+    /** One skill's merge: the step with the merge's result, or the step a failed merge becomes. */
+    private SyncPlan.Step merge(SyncPlan.Step s, String baseHash, Skill dbCopy) {
+        if (!dbCopy.hash().equals(s.dbHash())) {
+            return SyncPlan.mergeFailed(s, request.policy(), "changed in the database while this run was planning");
+        }
+        Skill localCopy;
+        try {
+            localCopy = local.read(s.path());
+        } catch (IOException e) {
+            return SyncPlan.Step.unreadable(s.path(), e);
+        }
+        if (!localCopy.hash().equals(s.localHash())) {
+            return SyncPlan.mergeFailed(s, request.policy(), "changed in the folder while this run was planning");
+        }
+        SkillMerge.Result r = SkillMerge.merge(store.load(s.path(), baseHash), localCopy, dbCopy);
+        if (r.conflict() != null) {
+            return SyncPlan.mergeFailed(s, request.policy(), r.conflict());
+        }
+        merged.put(s.path(), new Merged(r.merged(), s.localHash()));
+        return s.merged(r.merged().hash(), SkillMerge.describe(r.notes()));
+    }
+
+    /**
+     * Pairs removals with creations of the same content apart from SKILL.md's name line (see
+     * {@link SyncPlan#pairRenames}). The candidates' keys come from the database copy (a row to archive, a new row)
+     * or the folder (a folder to remove, a new folder): only skills the plan would delete or create are read.
+     */
+    private List<SyncPlan.Step> renames(List<SyncPlan.Step> steps, Map<String, String> base, DatabaseSide db)
+            throws SQLException, IOException {
+        List<SyncPlan.Step> sources = steps.stream().filter(SyncPlan::isRenameSource).toList();
+        List<SyncPlan.Step> targets = steps.stream().filter(s -> SyncPlan.isRenameTarget(s)
+                && !base.containsKey(s.path())).toList();
+        if (sources.isEmpty() || targets.isEmpty()) {
+            return steps;
+        }
+        Map<String, String> keys = new HashMap<>();
+        List<String> fromDb = new ArrayList<>();
+        for (SyncPlan.Step s : java.util.stream.Stream.concat(sources.stream(), targets.stream()).toList()) {
+            if (s.action() == SyncPlan.Action.ARCHIVE_IN_DB || s.action() == SyncPlan.Action.CREATE_LOCAL) {
+                fromDb.add(s.path());
+            } else {
+                try {
+                    keys.put(s.path(), SkillMerge.renameKey(local.read(s.path())));
+                } catch (IOException e) {
+                    // Unreadable: it cannot be paired, and the step it has says so when it runs.
+                }
+            }
+        }
+        db.fetch(fromDb, f -> keys.put(f.row().path(), SkillMerge.renameKey(f.skill())));
+        return SyncPlan.pairRenames(steps, keys);
+    }
+
+    /**
+     * What a step sends to the database: a merge's result (while the folder still holds what the merge read; else
+     * the folder's copy, which then fails the step's check as changed meanwhile), else the folder's copy.
+     */
+    private Skill toSend(String path) throws IOException {
+        Merged m = merged.get(path);
+        Skill folder = local.read(path);
+        return m != null && folder.hash().equals(m.localHash()) ? m.result() : folder;
     }
 
     /**
@@ -312,6 +423,8 @@ final class Engine {
         for (SyncPlan.Step s : steps) {
             if (s.action() == SyncPlan.Action.REMOVE_LOCAL) {
                 outcome.put(s.path(), local.write(s, null));
+            } else if (s.action() == SyncPlan.Action.MERGE) {
+                outcome.put(s.path(), local.write(s, merged.get(s.path()).result()));
             } else if (s.action().writesLocal()) {
                 imports.add(s.path());
             }

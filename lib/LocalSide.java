@@ -217,6 +217,20 @@ final class LocalSide {
             return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, throughLink(link));
         }
         try {
+            if (s.action() == SyncPlan.Action.RENAME_LOCAL) {
+                // The folder moves in one rename; its content follows the database copy when that differs.
+                Path from = SkillFolder.symlinkOnPath(skillsDir, s.from());
+                if (from != null) {
+                    return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, throughLink(from));
+                }
+                SkillFolder.Replaced moved = SkillFolder.move(skillsDir, s.from(), s.path(), s.localHash());
+                if (moved.conflict() != null) {
+                    return new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT, moved.conflict());
+                }
+                if (skill.hash().equals(s.localHash())) {
+                    return s;
+                }
+            }
             SkillFolder.Replaced done = SkillFolder.replace(skillsDir, s.path(), skill, s.localHash(),
                     backup ? backupDir().resolve("local").resolve(s.path()) : null, hooks);
             if (done.conflict() != null) {

@@ -18,7 +18,9 @@ import java.util.Map;
  */
 final class Report {
     /** The outcome of one step as reported: the planned step, possibly turned into a skip or conflict on apply. */
-    record Outcome(String skill, String action, String reason) {
+    /** One step in --json: {@code from} is the old path of a rename (absent otherwise). */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record Outcome(String skill, String action, String reason, String from) {
     }
 
     private final String command;
@@ -134,7 +136,7 @@ final class Report {
         json.put("database", database);
         json.put("skillsDir", settings.skillsDir().toString());
         json.put("dryRun", readOnly);
-        json.put("steps", steps.stream().map(s -> new Outcome(s.path(), s.action().label, s.reason())).toList());
+        json.put("steps", steps.stream().map(s -> new Outcome(s.path(), s.action().label, s.reason(), s.from())).toList());
         Map<String, Integer> byLabel = new LinkedHashMap<>();
         counts.forEach((a, n) -> byLabel.put(a.label, n));
         json.put("counts", byLabel);
@@ -149,10 +151,10 @@ final class Report {
 
     /** The plan of a dry run or --check: skill, action, reason. */
     private void printTable(List<SyncPlan.Step> steps) {
-        int width = Math.max(5, steps.stream().mapToInt(s -> s.path().length()).max().orElse(5));
+        int width = Math.max(5, steps.stream().mapToInt(s -> s.display().length()).max().orElse(5));
         say(out, String.format("%-" + width + "s  %-16s  %s", "SKILL", "ACTION", "REASON"));
         for (SyncPlan.Step s : steps) {
-            say(out, String.format("%-" + width + "s  %-16s  %s", s.path(), s.action().label, s.reason()));
+            say(out, String.format("%-" + width + "s  %-16s  %s", s.display(), s.action().label, s.reason()));
         }
     }
 
@@ -172,9 +174,14 @@ final class Report {
                         say(out, s.action().label + " " + s.path() + ": " + s.reason());
                     }
                 }
+                case MERGE -> {
+                    if (!settings.quiet()) {
+                        say(out, "merge " + s.path() + " (" + s.reason().replaceFirst("^merged: ", "") + ")");
+                    }
+                }
                 default -> {
                     if (!settings.quiet()) {
-                        say(out, s.action().label + " " + s.path() + (settings.verbose() ? ": " + s.reason() : ""));
+                        say(out, s.action().label + " " + s.display() + (settings.verbose() ? ": " + s.reason() : ""));
                     }
                 }
             }
@@ -183,12 +190,15 @@ final class Report {
 
     private String summary(String database, Map<SyncPlan.Action, Integer> counts) {
         int deleted = counts.get(SyncPlan.Action.ARCHIVE_IN_DB) + counts.get(SyncPlan.Action.REMOVE_LOCAL);
+        int renamed = counts.get(SyncPlan.Action.RENAME_IN_DB) + counts.get(SyncPlan.Action.RENAME_LOCAL);
         int different = counts.get(SyncPlan.Action.OTHER_SIDE_NEWER)
                 + counts.get(SyncPlan.Action.DELETE_NOT_PROPAGATED);
         return command + (readOnly ? " (nothing changed)" : "") + ": "
                 + (counts.get(SyncPlan.Action.CREATE_IN_DB) + counts.get(SyncPlan.Action.CREATE_LOCAL)) + " created, "
                 + (counts.get(SyncPlan.Action.UPDATE_IN_DB) + counts.get(SyncPlan.Action.UPDATE_LOCAL)) + " updated, "
                 + (deleted > 0 ? deleted + " deleted, " : "")
+                + (counts.get(SyncPlan.Action.MERGE) > 0 ? counts.get(SyncPlan.Action.MERGE) + " merged, " : "")
+                + (renamed > 0 ? renamed + " renamed, " : "")
                 + counts.get(SyncPlan.Action.UNCHANGED) + " unchanged, "
                 + (different > 0 ? different + " left different, " : "")
                 + counts.get(SyncPlan.Action.SKIP) + " skipped, "

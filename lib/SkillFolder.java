@@ -330,11 +330,9 @@ final class SkillFolder {
     static Replaced replace(Path root, String skillPath, Skill skill, String expectedHash, Path backupTo,
             Hooks hooks) throws IOException {
         Path target = root.resolve(skillPath);
-        for (Path p = target.getParent(); !p.equals(root); p = p.getParent()) {
-            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                return new Replaced("the file " + relative(root, p) + " is where a folder must go; nothing written",
-                        false);
-            }
+        Replaced blocked = fileOnPath(root, target);
+        if (blocked != null) {
+            return blocked;
         }
         boolean present = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
         if (expectedHash == null && present) {
@@ -410,6 +408,45 @@ final class SkillFolder {
         }
     }
 
+    /** Why a folder cannot go at {@code target}: a file where one of the folders above it must be; else null. */
+    private static Replaced fileOnPath(Path root, Path target) {
+        for (Path p = target.getParent(); !p.equals(root); p = p.getParent()) {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                return new Replaced("the file " + relative(root, p) + " is where a folder must go; nothing written",
+                        false);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Moves a skill folder to another path in one rename (the skill was renamed), compare-and-swap: the folder must
+     * still hash as {@code expectedHash} and nothing may be at the new path. Checked again after the rename (an edit
+     * saved meanwhile moves it back and makes a conflict); category folders the move leaves empty go.
+     */
+    static Replaced move(Path root, String from, String to, String expectedHash) throws IOException {
+        Path source = root.resolve(from);
+        Path target = root.resolve(to);
+        Replaced blocked = fileOnPath(root, target);
+        if (blocked != null) {
+            return blocked;
+        }
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            return new Replaced("something is in the way at " + to + "; nothing moved", false);
+        }
+        if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS) || !expectedHash.equals(hashOf(source))) {
+            return Replaced.CHANGED;
+        }
+        Files.createDirectories(target.getParent());
+        Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+        if (!expectedHash.equals(hashOf(target))) {
+            Files.move(target, source, StandardCopyOption.ATOMIC_MOVE);
+            return Replaced.CHANGED;
+        }
+        removeEmptyParents(root, source);
+        return new Replaced(null, false);
+    }
+
     /** The skill hash of a folder as it is on disk now (files streamed, links left out, as the listing does). */
     private static String hashOf(Path dir) throws IOException {
         List<Skill.FileDigest> digests = new ArrayList<>();
@@ -426,7 +463,6 @@ final class SkillFolder {
         return Skill.hashOf(digests);
     }
 
-    /** What a skill folder holds that is not a skill file: links, empty folders, modes, a special file. */
     /** What a skill folder holds that is not a skill file: links, empty folders, modes (folders' too), a special file. */
     private record Unmanaged(Map<String, Path> links, List<String> emptyFolders,
             Map<String, Set<PosixFilePermission>> modes, Map<String, Set<PosixFilePermission>> folderModes,

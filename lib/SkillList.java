@@ -125,7 +125,7 @@ final class SkillList {
 
     /** Both sides, worded from the plan sync-db would make now. */
     static List<Entry> both(Settings o, Scope scope, PrintWriter err, RunContext context) throws Exception {
-        SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, true, SyncPlan.Prefer.NONE, false);
+        SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, true, SyncPlan.Prefer.NONE, false, true);
         List<SyncPlan.Step> steps = Engine.plan(new Engine.Request("list", o.planningOnly(), policy, scope, false, 100,
                 false, false, false), err, context);
         Map<SyncPlan.Action, String> states = new LinkedHashMap<>();
@@ -137,6 +137,9 @@ final class SkillList {
         states.put(SyncPlan.Action.ARCHIVE_IN_DB, "deleted in the folder");
         states.put(SyncPlan.Action.REMOVE_LOCAL, "deleted (archived) in the database");
         states.put(SyncPlan.Action.CONFLICT, "changed on both sides");
+        states.put(SyncPlan.Action.MERGE, "changed on both sides, merges");
+        states.put(SyncPlan.Action.RENAME_IN_DB, "moved in the folder from");
+        states.put(SyncPlan.Action.RENAME_LOCAL, "moved in the database from");
         List<Entry> entries = new ArrayList<>();
         for (SyncPlan.Step s : steps) {
             if (s.action() == SyncPlan.Action.GONE) {
@@ -147,6 +150,8 @@ final class SkillList {
                 state = "invalid: " + s.reason();
             } else if (s.action() == SyncPlan.Action.CONFLICT) {
                 state = state + " (" + s.reason() + ")";
+            } else if (s.from() != null) {
+                state = state + " " + s.from();
             }
             entries.add(new Entry(s.path(), null, null, null, 0, null, state));
         }

@@ -15,6 +15,16 @@ import java.util.regex.Pattern;
  * first, with the rule in words, so one bad skill never aborts a run.
  */
 final class SkillMapping {
+    /** The taxonomy categories of a skill path: each folder above the skill (a/b/c: a and a/b). */
+    static List<String> categoryPaths(String path) {
+        List<String> paths = new ArrayList<>();
+        String[] parts = path.split("/");
+        for (int i = 1; i < parts.length; i++) {
+            paths.add(String.join("/", List.of(parts).subList(0, i)));
+        }
+        return paths;
+    }
+
     static final Pattern SKILL_PATH = Pattern.compile("^[a-z0-9_-]+(/[a-z0-9_-]+)*$");
     static final Pattern KEBAB_NAME = Pattern.compile("^[a-z0-9]+(-[a-z0-9]+)*$");
     static final Pattern VERSION = Pattern.compile("^\\d+\\.\\d+\\.\\d+$");
@@ -74,12 +84,7 @@ final class SkillMapping {
             String hash, List<String> lint) {
 
         List<String> categoryPaths() {
-            List<String> paths = new ArrayList<>();
-            String[] parts = path.split("/");
-            for (int i = 1; i < parts.length; i++) {
-                paths.add(String.join("/", List.of(parts).subList(0, i)));
-            }
-            return paths;
+            return SkillMapping.categoryPaths(path);
         }
 
         /** The skills row of a new skill: the service's defaults where the frontmatter is silent. */

@@ -780,7 +780,8 @@ final class SkillSql {
                 // A null value keeps the column: the frontmatter does not carry that key.
                 """
                 update skills
-                   set name = ?,
+                   set skill_path = ?,
+                       name = ?,
                        description = coalesce(?, description),
                        version = coalesce(?, version),
                        type = coalesce(?, type),
@@ -949,6 +950,18 @@ final class SkillSql {
             insert into skill_categories (skill_id, category_id, is_primary)
             values (?, (select category_id from taxonomy_categories where path = ?), ?)
             on conflict (skill_id, category_id) do update set is_primary = excluded.is_primary
+            """;
+
+    /** A renamed skill's old path, so what still names it finds the skill (the service reads skill_aliases). */
+    static final String INSERT_SKILL_ALIAS = """
+            insert into skill_aliases (skill_id, alias_path, reason) values (?, ?, 'renamed by skill-fleet')
+            on conflict (skill_id, alias_path) do nothing
+            """;
+
+    /** A renamed skill leaves the categories of its old path that its new path does not have. */
+    static final String DELETE_SKILL_CATEGORY = """
+            delete from skill_categories
+             where skill_id = ? and category_id = (select category_id from taxonomy_categories where path = ?)
             """;
 
     static final String DELETE_SKILL_DEPENDENCIES = """

@@ -24,6 +24,7 @@ final class SyncPlan {
     enum Action {
         CREATE_IN_DB("create-in-db"), UPDATE_IN_DB("update-in-db"), ARCHIVE_IN_DB("archive-in-db"),
         CREATE_LOCAL("create-local"), UPDATE_LOCAL("update-local"), REMOVE_LOCAL("remove-local"),
+        MERGE("merge"), RENAME_IN_DB("rename-in-db"), RENAME_LOCAL("rename-local"),
         UNCHANGED("unchanged"), GONE("gone"), OTHER_SIDE_NEWER("other-side-newer"),
         DELETE_NOT_PROPAGATED("keep"), SKIP("skip"), CONFLICT("conflict");
 
@@ -34,11 +35,13 @@ final class SyncPlan {
         }
 
         boolean writesDb() {
-            return this == CREATE_IN_DB || this == UPDATE_IN_DB || this == ARCHIVE_IN_DB;
+            return this == CREATE_IN_DB || this == UPDATE_IN_DB || this == ARCHIVE_IN_DB || this == MERGE
+                    || this == RENAME_IN_DB;
         }
 
         boolean writesLocal() {
-            return this == CREATE_LOCAL || this == UPDATE_LOCAL || this == REMOVE_LOCAL;
+            return this == CREATE_LOCAL || this == UPDATE_LOCAL || this == REMOVE_LOCAL || this == MERGE
+                    || this == RENAME_LOCAL;
         }
     }
 
@@ -52,17 +55,51 @@ final class SyncPlan {
         }
     }
 
-    record Policy(Mode mode, boolean force, Prefer prefer, boolean noDelete) {
+    /** {@code merge}: a skill changed on both sides is merged three-way when it can be (sync only). */
+    record Policy(Mode mode, boolean force, Prefer prefer, boolean noDelete, boolean merge) {
+        Policy(Mode mode, boolean force, Prefer prefer, boolean noDelete) {
+            this(mode, force, prefer, noDelete, false);
+        }
     }
 
     /**
      * One planned action. {@code localHash} and {@code dbHash} are what the plan saw (null: absent), so apply can
      * compare-and-swap; {@code overwritesChange} marks a write that replaces an edit made on the target side (it is
-     * backed up first).
+     * backed up first). {@code from} is the old path of a rename; {@code resultHash} the hash a merge produces.
      */
-    record Step(String path, Action action, String reason, String localHash, String dbHash, boolean overwritesChange) {
+    record Step(String path, Action action, String reason, String localHash, String dbHash, boolean overwritesChange,
+            String from, String resultHash) {
         Step(String path, Action action, String reason) {
             this(path, action, reason, null, null, false);
+        }
+
+        Step(String path, Action action, String reason, String localHash, String dbHash, boolean overwritesChange) {
+            this(path, action, reason, localHash, dbHash, overwritesChange, null, null);
+        }
+
+        /** The path a run shows: {@code A -> B} for a rename. */
+        String display() {
+            return from == null ? path : from + " -> " + path;
+        }
+
+        /** The path of the database row the step writes (a rename in the database writes the old path's row). */
+        String rowPath() {
+            return action == Action.RENAME_IN_DB ? from : path;
+        }
+
+        /** The hash of what the step sends to the database: the merge's result, else the local copy. */
+        String sentHash() {
+            return action == Action.MERGE ? resultHash : localHash;
+        }
+
+        /** The hash both sides hold once the step is done (null: the skill leaves the base). */
+        String agreedHash() {
+            return switch (action) {
+                case UNCHANGED, CREATE_IN_DB, UPDATE_IN_DB, RENAME_IN_DB -> localHash;
+                case CREATE_LOCAL, UPDATE_LOCAL, RENAME_LOCAL -> dbHash;
+                case MERGE -> resultHash;
+                default -> null;
+            };
         }
 
         /** The skip of a skill whose folder could not be read, naming the file and what went wrong. */
@@ -72,7 +109,12 @@ final class SyncPlan {
 
         Step with(Side l, Side d) {
             return new Step(path, action, reason, l == null ? null : l.hash(), d == null ? null : d.hash(),
-                    overwritesChange);
+                    overwritesChange, from, resultHash);
+        }
+
+        /** A merge that worked: what it produced and from which files. */
+        Step merged(String hash, String notes) {
+            return new Step(path, action, "merged: " + notes, localHash, dbHash, true, from, hash);
         }
     }
 
@@ -243,7 +285,80 @@ final class SyncPlan {
         if (dbChanged && !localChanged) {
             return new Step(path, Action.UPDATE_LOCAL, "changed in the database");
         }
-        return conflict(path, policy, "changed in the folder and in the database since the last sync");
+        if (policy.merge() && l.invalid() == null && d.invalid() == null) {
+            return new Step(path, Action.MERGE, "changed on both sides since the last sync; to be merged three-way");
+        }
+        return conflict(path, policy, BOTH_CHANGED);
+    }
+
+    private static final String BOTH_CHANGED = "changed in the folder and in the database since the last sync";
+
+    /**
+     * A merge that could not be made becomes what the skill would have been without merging: a conflict (or, with
+     * --prefer, the preferred side's copy), saying why the merge failed.
+     */
+    static Step mergeFailed(Step merge, Policy policy, String why) {
+        Step s = conflict(merge.path(), policy, BOTH_CHANGED + "; no merge: " + why);
+        return new Step(s.path(), s.action(), s.reason(), merge.localHash(), merge.dbHash(), s.overwritesChange());
+    }
+
+    /**
+     * Pairs a skill that left one path with one that appeared at another, the same apart from SKILL.md's name line,
+     * into one rename, so the database row (and everything that points at its skill_id) stays. {@code keys} holds
+     * the name-blind content key ({@link SkillMerge#renameKey}) of the candidates: the skill a removal would delete
+     * (an archive of a skill deleted from the folder, or the removal of a folder whose row is gone from the database)
+     * and the skill a creation would copy (new in the folder, or new in the database). A key more than one candidate
+     * shares is ambiguous: those stay removals and creations.
+     */
+    static List<Step> pairRenames(List<Step> steps, Map<String, String> keys) {
+        Map<String, List<Step>> gone = new java.util.HashMap<>();
+        Map<String, List<Step>> born = new java.util.HashMap<>();
+        for (Step s : steps) {
+            String key = keys.get(s.path());
+            if (key == null) {
+                continue;
+            }
+            if (isRenameSource(s)) {
+                gone.computeIfAbsent(key + s.action(), k -> new ArrayList<>()).add(s);
+            } else if (isRenameTarget(s)) {
+                born.computeIfAbsent(key + (s.action() == Action.CREATE_IN_DB ? Action.ARCHIVE_IN_DB
+                        : Action.REMOVE_LOCAL), k -> new ArrayList<>()).add(s);
+            }
+        }
+        Map<String, Step> renamed = new java.util.HashMap<>();
+        java.util.Set<String> dropped = new java.util.HashSet<>();
+        gone.forEach((key, sources) -> {
+            List<Step> targets = born.getOrDefault(key, List.of());
+            if (sources.size() == 1 && targets.size() == 1) {
+                Step a = sources.get(0);
+                Step b = targets.get(0);
+                Step r = a.action() == Action.ARCHIVE_IN_DB
+                        ? new Step(b.path(), Action.RENAME_IN_DB, "moved in the folder from " + a.path(),
+                                b.localHash(), a.dbHash(), false, a.path(), null)
+                        : new Step(b.path(), Action.RENAME_LOCAL, "moved in the database from " + a.path(),
+                                a.localHash(), b.dbHash(), false, a.path(), null);
+                renamed.put(b.path(), r);
+                dropped.add(a.path());
+            }
+        });
+        List<Step> out = new ArrayList<>();
+        for (Step s : steps) {
+            if (!dropped.contains(s.path())) {
+                out.add(renamed.getOrDefault(s.path(), s));
+            }
+        }
+        return out;
+    }
+
+    /** A step that deletes a skill a rename may have moved (see {@link #pairRenames}). */
+    static boolean isRenameSource(Step s) {
+        return s.action() == Action.ARCHIVE_IN_DB || s.action() == Action.REMOVE_LOCAL && s.dbHash() == null;
+    }
+
+    /** A step that copies a new skill a rename may have made (see {@link #pairRenames}). */
+    static boolean isRenameTarget(Step s) {
+        return s.action() == Action.CREATE_IN_DB && s.dbHash() == null || s.action() == Action.CREATE_LOCAL
+                && s.localHash() == null;
     }
 
     private static Step conflict(String path, Policy policy, String why) {

@@ -572,4 +572,171 @@ class SyncDbTest {
         assertTrue(run("export-to-db", a).out().contains("0 created, 0 updated, 5 unchanged"));
         assertTrue(run("import-from-db", b, "--status", "all").out().contains("0 created, 0 updated, 5 unchanged"));
     }
+
+    /** Replaces the first occurrence of a text in a skill's SKILL.md. */
+    static void edit(Path dir, String skill, String from, String to) throws Exception {
+        Path md = dir.resolve(skill).resolve("SKILL.md");
+        String text = TestSupport.read(md);
+        assertTrue(text.contains(from), from + " not in " + md);
+        TestSupport.write(md, text.replaceFirst(java.util.regex.Pattern.quote(from),
+                java.util.regex.Matcher.quoteReplacement(to)));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void editsFarApartInOneSkillMdAreMergedAndBothSidesEndEqual(String kind) throws Exception {
+        setUp(kind);
+        edit(a, TDD, "description: \"Red, green, refactor:", "description: \"Red, green, refactor (edited in a):");
+        append(b, TDD, "\nA paragraph added in b.\n");
+        assertEquals(0, sync(a).code());
+        TestSupport.Run dry = sync(b, "--dry-run");
+        assertEquals(0, dry.code(), dry.all());
+        assertTrue(dry.out().contains(TDD) && dry.out().contains("merge "), dry.out());
+        TestSupport.Run merged = sync(b);
+        assertEquals(0, merged.code(), merged.all());
+        assertTrue(merged.out().contains("merge " + TDD + " (SKILL.md (merged line by line))"), merged.out());
+        assertTrue(merged.out().contains("1 merged"), merged.out());
+        String md = md(b, TDD);
+        assertTrue(md.contains("(edited in a)") && md.endsWith("A paragraph added in b.\n"), md);
+        assertTrue(one("select description from skills where skill_path = '" + TDD + "'").contains("(edited in a)"));
+        assertTrue(one("select skill_content from skills where skill_path = '" + TDD + "'")
+                .endsWith("A paragraph added in b.\n"));
+        assertTrue(backups(b, "local", TDD).stream().anyMatch(v -> v.endsWith("A paragraph added in b.\n")
+                && !v.contains("(edited in a)")), "the folder's version before the merge is backed up");
+        assertTrue(backups(b, "database", TDD).stream().anyMatch(v -> v.contains("(edited in a)")
+                && !v.contains("A paragraph added in b.")), "the database's version before the merge is backed up");
+        assertEquals(0, sync(a).code());
+        TestSupport.assertSameTree(a, b);
+        assertEquals(0, sync(a, "--check").code());
+        assertEquals(0, sync(b, "--check").code());
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void editsToDifferentFilesOfOneSkillAreMerged(String kind) throws Exception {
+        setUp(kind);
+        Path style = Path.of(PYTHON, "references/style.md");
+        TestSupport.write(a.resolve(style), TestSupport.read(a.resolve(style)) + "Added in a.\n");
+        TestSupport.write(a.resolve(PYTHON).resolve("references/new-in-a.md"), "New in a.\n");
+        append(b, PYTHON, "Added in b.\n");
+        SkillFolder.deleteTree(b.resolve(PYTHON).resolve("scripts"));
+        assertEquals(0, sync(a).code());
+        TestSupport.Run merged = sync(b);
+        assertEquals(0, merged.code(), merged.all());
+        assertTrue(merged.out().contains("merge " + PYTHON), merged.out());
+        assertEquals(0, sync(a).code());
+        TestSupport.assertSameTree(a, b);
+        assertTrue(TestSupport.read(b.resolve(style)).endsWith("Added in a.\n"));
+        assertTrue(md(a, PYTHON).endsWith("Added in b.\n"));
+        assertFalse(TestSupport.exists(a.resolve(PYTHON).resolve("scripts")), "b's deletion of a file is merged");
+        assertTrue(TestSupport.exists(b.resolve(PYTHON).resolve("references/new-in-a.md")));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void overlappingEditsABinaryFileOnBothSidesAndNoMergeStayConflicts(String kind) throws Exception {
+        setUp(kind);
+        edit(a, TDD, "# Test-driven development", "# Test-driven development, as a sees it");
+        edit(b, TDD, "# Test-driven development", "# Test-driven development, as b sees it");
+        assertEquals(0, sync(a).code());
+        String inDb = one("select skill_content from skills where skill_path = '" + TDD + "'");
+        TestSupport.Run same = sync(b);
+        assertEquals(3, same.code(), same.all());
+        assertTrue(same.err().contains("conflict " + TDD + ":") && same.err().contains("SKILL.md has overlapping "
+                + "changes on both sides"), same.err());
+        assertTrue(md(b, TDD).contains("as b sees it"));
+        assertEquals(inDb, one("select skill_content from skills where skill_path = '" + TDD + "'"));
+
+        Path png = Path.of("operations/databases/postgres-tuning/assets/plan-reading.png");
+        Files.write(a.resolve(png), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1, 2});
+        Files.write(b.resolve(png), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 3, 4, 5});
+        assertEquals(0, sync(a, "--skill-path", "operations").code());
+        TestSupport.Run binary = sync(b, "--skill-path", "operations");
+        assertEquals(3, binary.code(), binary.all());
+        assertTrue(binary.err().contains("binary file assets/plan-reading.png changed on both sides (8 bytes in the "
+                + "folder, 7 in the database)"), binary.err());
+        assertEquals(8, Files.size(b.resolve(png)));
+
+        append(a, WRITING, "Far below, from a.\n");
+        edit(b, WRITING, "\ndescription:", "\nlicense: MIT\ndescription:");
+        assertEquals(0, sync(a, "--skill-path", "writing").code());
+        TestSupport.Run noMerge = sync(b, "--skill-path", "writing", "--no-merge");
+        assertEquals(3, noMerge.code(), noMerge.all());
+        assertTrue(noMerge.err().contains("conflict " + WRITING + ": changed in the folder and in the database"),
+                noMerge.err());
+        assertFalse(md(b, WRITING).contains("Far below, from a."));
+        assertEquals(0, sync(b, "--skill-path", "writing").code(), "without --no-merge the same edits merge");
+        assertTrue(md(b, WRITING).contains("Far below, from a.") && md(b, WRITING).contains("license: MIT"));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aMergedSkillMdThatNoLongerValidatesIsAConflict(String kind) throws Exception {
+        setUp(kind);
+        // Each side's edit is valid; together they give the frontmatter two description keys.
+        edit(a, TDD, "name: test-driven-development\n", "name: test-driven-development\ndescription: x\n");
+        append(b, TDD, "From b.\n");
+        TestSupport.Run fromA = sync(a);
+        if (fromA.code() != 0) {
+            return; // the database refused the duplicate key itself: nothing to merge
+        }
+        TestSupport.Run merged = sync(b);
+        assertTrue(merged.code() == 0 || merged.err().contains("the merged SKILL.md is not valid"), merged.all());
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aSkillMovedInTheFolderKeepsItsRowAndTheOtherFolderMovesIt(String kind) throws Exception {
+        setUp(kind);
+        String id = one("select skill_id from skills where skill_path = '" + TDD + "'");
+        String dependents = one("select count(*) from skill_dependencies where dependency_skill_id = " + id);
+        assertFalse(dependents.equals("0"), "the samples have a skill depending on " + TDD);
+        String tdd = "development/practices/tdd";
+        Files.createDirectories(a.resolve(tdd).getParent());
+        Files.move(a.resolve(TDD), a.resolve(tdd));
+        edit(a, tdd, "name: test-driven-development", "name: tdd");
+        TestSupport.Run dry = sync(a, "--dry-run");
+        assertTrue(dry.out().contains(TDD + " -> " + tdd) && dry.out().contains("rename-in-db"), dry.out());
+        TestSupport.Run moved = sync(a);
+        assertEquals(0, moved.code(), moved.all());
+        assertTrue(moved.out().contains("rename-in-db " + TDD + " -> " + tdd), moved.out());
+        assertTrue(moved.out().contains("1 renamed"), moved.out());
+        assertEquals(id, one("select skill_id from skills where skill_path = '" + tdd + "'"));
+        assertEquals("tdd", one("select name from skills where skill_id = " + id));
+        assertEquals("0", one("select count(*) from skills where skill_path = '" + TDD + "'"));
+        assertEquals(TDD, one("select alias_path from skill_aliases where skill_id = " + id));
+        assertEquals(dependents, one("select count(*) from skill_dependencies where dependency_skill_id = " + id));
+        assertEquals(List.of("development", "development/practices"), TestSupport.column(db, "select c.path from "
+                + "skill_categories sc join taxonomy_categories c using (category_id) where sc.skill_id = " + id
+                + " order by c.path"));
+
+        TestSupport.Run follow = sync(b);
+        assertEquals(0, follow.code(), follow.all());
+        assertTrue(follow.out().contains("rename-local " + TDD + " -> " + tdd), follow.out());
+        assertFalse(TestSupport.exists(b.resolve(TDD)));
+        assertFalse(TestSupport.exists(b.resolve("development/testing")), "the emptied category folder goes");
+        TestSupport.assertSameTree(a, b);
+        assertEquals(0, sync(a, "--check").code());
+        assertEquals(0, sync(b, "--check").code());
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aSkillMovedInTheDatabaseMovesTheFolderInOneRename(String kind) throws Exception {
+        setUp(kind);
+        String id = one("select skill_id from skills where skill_path = '" + TDD + "'");
+        String tdd = "development/practices/tdd";
+        TestSupport.execute(db, "update skills set skill_path = '" + tdd + "', name = 'tdd' where skill_id = " + id);
+        Path extra = a.resolve(TDD).resolve("notes-kept.txt");
+        TestSupport.Run moved = sync(a);
+        assertEquals(0, moved.code(), moved.all());
+        assertTrue(moved.out().contains("rename-local " + TDD + " -> " + tdd), moved.out());
+        assertFalse(TestSupport.exists(a.resolve(TDD)));
+        assertTrue(md(a, tdd).contains("name: tdd"), md(a, tdd));
+        assertFalse(TestSupport.exists(extra));
+        assertEquals(id, one("select skill_id from skills where skill_path = '" + tdd + "'"));
+        assertEquals("1", one("select count(*) from skills"
+                + " where status <> 'archived' and skill_path like 'development/%tdd%'"));
+        assertEquals(0, sync(a, "--check").code());
+    }
 }
