@@ -141,6 +141,50 @@ class DiffTest {
         assertFalse(d.out().contains("diff --git db/" + TUNING), d.out());
     }
 
+    /** Only the skills whose hashes differ are fetched from the database: the statement's bound paths are recorded. */
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void onlyTheSkillsThatDifferAreFetched(String kind) throws Exception {
+        scene = Scene.create(kind, tmp, true);
+        replaceLine(scene.a, TDD, RED_LINE, "1. **Red** — edited.");
+        List<String> fetched = java.util.Collections.synchronizedList(new ArrayList<>());
+        var before = TestSupport.connections;
+        TestSupport.connections = c -> (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {java.sql.Connection.class}, (proxy, m, args) -> {
+                    Object r = invoke(m, c, args);
+                    if (m.getName().equals("prepareStatement") && ((String) args[0]).contains("m.frontmatter")) {
+                        java.sql.PreparedStatement ps = (java.sql.PreparedStatement) r;
+                        return java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                                new Class<?>[] {java.sql.PreparedStatement.class}, (p2, m2, a2) -> {
+                                    if (m2.getName().equals("setString")) {
+                                        fetched.add((String) a2[1]);
+                                    }
+                                    return invoke(m2, ps, a2);
+                                });
+                    }
+                    return r;
+                });
+        try {
+            TestSupport.Run d = diff(scene.a);
+            assertEquals(4, d.code(), d.all());
+        } finally {
+            TestSupport.connections = before;
+        }
+        assertEquals(1, fetched.size(), fetched.toString());
+        assertTrue(fetched.get(0).contains(TDD), fetched.toString());
+        for (String other : List.of(PYTHON, JAVA, TUNING, Scene.WRITING)) {
+            assertFalse(fetched.get(0).contains(other), fetched.toString());
+        }
+    }
+
+    static Object invoke(java.lang.reflect.Method m, Object target, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
     /** The case: two folders edit the same line; the second sync is a conflict, and diff shows both lines. */
     @ParameterizedTest
     @FieldSource("KINDS")
@@ -267,6 +311,108 @@ class DiffTest {
         TestSupport.Run scope = diff(scene.a, "--skill-path", "misc");
         assertEquals(1, scope.code(), scope.all());
         assertEquals("error: --skill-path misc matches no skill in the folder or the database\n", scope.err());
+    }
+
+    /** --base: the folder against what both sides held at the last sync, so the database's changes do not show. */
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void baseShowsWhatChangedInTheFolderSinceTheLastSync(String kind) throws Exception {
+        scene = Scene.create(kind, tmp, true);
+        TestSupport.Run none = diff(scene.a, "--base");
+        assertEquals(0, none.code(), none.all());
+        assertEquals("", none.out());
+
+        replaceLine(scene.b, TDD, "Never write production code without a failing test that asks for it.",
+                "Edited in b and synced.");
+        assertEquals(0, scene.run("sync-db", scene.b).code());
+        replaceLine(scene.a, TDD, RED_LINE, "1. **Red** — edited in a.");
+        Path png = scene.a.resolve(TUNING).resolve("assets/plan-reading.png");
+        byte[] old = Files.readAllBytes(png);
+        Files.write(png, java.util.Arrays.copyOf(old, old.length + 1));
+        TestSupport.copyTree(scene.a.resolve(JAVA), scene.a.resolve("development/languages/kotlin"));
+        SkillFolder.deleteTree(scene.a.resolve(PYTHON));
+
+        TestSupport.Run d = diff(scene.a, "--base");
+        assertEquals(4, d.code(), d.all());
+        String out = d.out();
+        String t = TDD;
+        assertTrue(out.contains("skill " + t + ": the last sync and the folder differ\n"
+                + "diff --git base/" + t + "/SKILL.md local/" + t + "/SKILL.md\n"
+                + "--- base/" + t + "/SKILL.md\n"
+                + "+++ local/" + t + "/SKILL.md\n"
+                + "@@ -11,7 +11,7 @@\n"), out);
+        assertTrue(out.contains("\n-" + RED_LINE + "\n+1. **Red** — edited in a.\n"), out);
+        assertFalse(out.contains("Edited in b and synced."), "the database's change is not the folder's: " + out);
+        String u = TUNING;
+        assertTrue(out.contains("skill " + u + ": the last sync and the folder differ\n"
+                + "diff --git base/" + u + "/assets/plan-reading.png local/" + u + "/assets/plan-reading.png\n"
+                + "Binary files base/" + u + "/assets/plan-reading.png and local/" + u + "/assets/plan-reading.png "
+                + "differ (" + old.length + " bytes vs " + (old.length + 1) + " bytes)\n"), out);
+        assertTrue(out.contains("skill development/languages/kotlin: only in the folder\n"), out);
+        String p = PYTHON;
+        assertTrue(out.contains("skill " + p + ": only in the last sync\n"
+                + "diff --git base/" + p + "/SKILL.md local/" + p + "/SKILL.md\n"
+                + "deleted file mode 100644\n"
+                + "--- base/" + p + "/SKILL.md\n"
+                + "+++ /dev/null\n"), out);
+        assertTrue(out.contains("\n-name: python\n"), out);
+        assertTrue(out.contains("diff --git base/" + p + "/scripts/check.sh local/" + p + "/scripts/check.sh\n"
+                + "deleted file mode 100755\n"), out);
+        assertEquals(4, out.lines().filter(l -> l.startsWith("skill ")).count(), out);
+
+        TestSupport.Run named = diff(scene.a, "--base", TDD);
+        assertEquals(4, named.code(), named.all());
+        assertEquals(1, named.out().lines().filter(l -> l.startsWith("skill ")).count(), named.out());
+        // No connection is needed: the same without the database.
+        scene.db.close();
+        if (kind.equals("sqlite")) {
+            Files.delete(Path.of(scene.db.name()));
+        }
+        TestSupport.Run offline = diff(scene.a, "--base");
+        assertEquals(4, offline.code(), offline.all());
+        assertEquals(out, offline.out());
+        TestSupport.Run unknown = diff(scene.a, "--base", "development/languages/cobol");
+        assertEquals(1, unknown.code(), unknown.all());
+        assertEquals("error: no skill development/languages/cobol in the folder or the last sync\n", unknown.err());
+    }
+
+    /** The conflict seen with --base: the folder's line against the line both sides had before. */
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void afterAConflictBaseShowsTheFoldersOwnEdit(String kind) throws Exception {
+        scene = Scene.create(kind, tmp, true);
+        replaceLine(scene.a, TDD, RED_LINE, "1. **Red** — the line as folder a wrote it.");
+        replaceLine(scene.b, TDD, RED_LINE, "1. **Red** — the line as folder b wrote it.");
+        assertEquals(0, scene.run("sync-db", scene.a).code());
+        assertEquals(3, scene.run("sync-db", scene.b).code());
+        TestSupport.Run d = diff(scene.b, "--base", TDD);
+        assertEquals(4, d.code(), d.all());
+        List<String> lines = d.out().lines().toList();
+        assertTrue(lines.contains("-" + RED_LINE), d.out());
+        assertTrue(lines.contains("+1. **Red** — the line as folder b wrote it."), d.out());
+        assertFalse(d.out().contains("folder a"), d.out());
+    }
+
+    /** Without the last sync's content (a folder synced by an older version), --base says so and exits 1. */
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void baseWithoutTheLastSyncsContentSaysSo(String kind) throws Exception {
+        scene = Scene.create(kind, tmp, true);
+        replaceLine(scene.a, TDD, RED_LINE, "1. **Red** — edited.");
+        SkillFolder.deleteTree(scene.a.getParent().resolve(".skill-fleet/base"));
+        TestSupport.Run d = diff(scene.a, "--base");
+        assertEquals(1, d.code(), d.all());
+        assertEquals("skill " + TDD + ": differs from the last sync, whose content is not kept\n", d.out());
+        assertEquals("error: the content of the last sync is not kept for the skill that differs from it (it is kept "
+                + "from the next sync-db on); without --base, diff compares with the database\n", d.err());
+
+        Path fresh = Scene.samples(tmp.resolve("c/skills"));
+        TestSupport.Run never = diff(fresh, "--base");
+        assertEquals(1, never.code(), never.all());
+        assertEquals("", never.out());
+        assertTrue(never.err().startsWith("error: no sync of " + fresh + " with "), never.err());
+        assertTrue(never.err().endsWith(" is recorded, so there is no last sync to compare with; without --base, "
+                + "diff compares with the database\n"), never.err());
     }
 
     /**
