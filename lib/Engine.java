@@ -104,6 +104,7 @@ final class Engine {
         Settings o = request.settings();
         // Read under the folder's lock: a run that waited plans against the base the run before it recorded.
         Map<String, String> base = request.resync() ? new TreeMap<>() : SyncState.load(stateFile, report::warn);
+        List<SyncState.PendingMerge> pending = SyncState.loadPending(stateFile);
         if (!request.readOnly() && request.mode() != SyncPlan.Mode.EXPORT) {
             local.recover();
         }
@@ -153,6 +154,7 @@ final class Engine {
                         baseInPlay.put(p, h);
                     }
                 });
+                finishMerges(pending, localSides, rows, baseInPlay);
                 Map<String, SyncPlan.Side> dbSides = new LinkedHashMap<>();
                 rows.forEach((p, r) -> dbSides.put(p, new SyncPlan.Side(r.hash(), r.invalid(), r.recordedHash(),
                         r.archived())));
@@ -171,6 +173,12 @@ final class Engine {
                     try {
                         List<SyncPlan.Step> done = db.apply(steps, rows, this::toSend,
                                 request.backup() ? local::backupDatabaseVersion : null, o, report::warn);
+                        List<SyncState.PendingMerge> merges = done.stream()
+                                .filter(m -> m.action() == SyncPlan.Action.MERGE)
+                                .map(m -> new SyncState.PendingMerge(m.path(), m.localHash(), m.resultHash())).toList();
+                        if (!merges.isEmpty()) {
+                            SyncState.savePending(stateFile, merges);
+                        }
                         commitSent = true;
                         tx.commit();
                         applied = done;
@@ -205,6 +213,7 @@ final class Engine {
         if (!request.readOnly()) {
             recordBase(stateFile, base, steps);
             local.saveCache();
+            SyncState.clearPending(stateFile);
         }
         return steps;
     }
@@ -240,6 +249,25 @@ final class Engine {
                 report.warn("could not record the sync state in " + stateFile + " (" + Cli.describe(e)
                         + "); the next run compares with the state of the sync before, which is safe: skills "
                         + "equal on both sides stay unchanged");
+            }
+        }
+    }
+
+    /**
+     * Finishes the merges an interrupted run committed to the database but did not write into the folder: while the
+     * folder still holds what the merge read and the row the merge, the folder's copy stands as the base, so the
+     * plan brings the merge down. Any other case is planned as it is (merged again, or a conflict): nothing is lost.
+     */
+    private void finishMerges(List<SyncState.PendingMerge> pending, Map<String, SyncPlan.Side> localSides,
+            Map<String, DatabaseSide.Row> rows, Map<String, String> base) {
+        for (SyncState.PendingMerge m : pending) {
+            SyncPlan.Side l = localSides.get(m.path());
+            DatabaseSide.Row d = rows.get(m.path());
+            if (base.containsKey(m.path()) && l != null && d != null && m.localHash().equals(l.hash())
+                    && m.mergedHash().equals(d.hash())) {
+                base.put(m.path(), m.localHash());
+                report.warn("finishing the merge of " + m.path() + " that an interrupted run committed to the "
+                        + "database");
             }
         }
     }

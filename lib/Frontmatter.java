@@ -54,7 +54,10 @@ record Frontmatter(String block, String body, Map<String, Object> values) {
         try {
             loaded = new Yaml(new SafeConstructor(options)).load(yaml);
         } catch (RuntimeException e) {
-            String reason = String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
+            // SnakeYAML's first line is its context ("while constructing a mapping"); a duplicate key says which.
+            String message = String.valueOf(e.getMessage());
+            String reason = message.lines().filter(l -> l.startsWith("found duplicate key")).findFirst()
+                    .orElse(message.lines().findFirst().orElse("")).strip();
             throw new InvalidSkill(skillPath, Skill.SKILL_MD, "unreadable YAML frontmatter: " + reason);
         }
         if (loaded == null) {

@@ -111,7 +111,7 @@ final class SkillMerge {
         try {
             SkillMapping.toRecord(result);
         } catch (InvalidSkill e) {
-            return Result.conflict("the merged " + Skill.SKILL_MD + " is not valid: " + e.reason());
+            return Result.conflict("the merge is not a valid skill: " + e.reason());
         }
         return new Result(result, notes, null);
     }

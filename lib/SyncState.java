@@ -77,4 +77,56 @@ final class SyncState {
             Files.deleteIfExists(tmp);
         }
     }
+
+    /**
+     * A merge a run committed to the database before writing it into the folder: the skill, the folder's hash the
+     * merge read and the merged hash. Kept in {@code merging-<key>.txt} beside the state from just before the commit
+     * until the base is recorded, so a run stopped in between is finished by the next: while the folder still holds
+     * what the merge read and the row holds the merge, the merge is brought down (see Engine).
+     */
+    record PendingMerge(String path, String localHash, String mergedHash) {
+    }
+
+    private static Path pendingFile(Path stateFile) {
+        return stateFile.resolveSibling(stateFile.getFileName().toString().replaceFirst("^state-", "merging-"));
+    }
+
+    static void savePending(Path stateFile, java.util.List<PendingMerge> merges) throws IOException {
+        Path file = pendingFile(stateFile);
+        Files.createDirectories(file.getParent());
+        Path tmp = Files.createTempFile(file.getParent(), "merging-", ".tmp");
+        try {
+            try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                out.write("# skill-fleet: merges committed to the database and not yet written into the folder\n");
+                for (PendingMerge m : merges) {
+                    out.write(m.localHash() + " " + m.mergedHash() + "  " + m.path() + "\n");
+                }
+            }
+            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The merges an interrupted run may have left half done; empty when none (or unreadable: merged again). */
+    static java.util.List<PendingMerge> loadPending(Path stateFile) {
+        java.util.List<PendingMerge> merges = new java.util.ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(pendingFile(stateFile), StandardCharsets.UTF_8)) {
+            for (String line; (line = in.readLine()) != null; ) {
+                if (line.length() > 131 && !line.startsWith("#") && line.startsWith("  ", 129)) {
+                    merges.add(new PendingMerge(line.substring(131), line.substring(0, 64), line.substring(65, 129)));
+                }
+            }
+        } catch (IOException e) {
+            return java.util.List.of();
+        }
+        return merges;
+    }
+
+    static void clearPending(Path stateFile) throws IOException {
+        Files.deleteIfExists(pendingFile(stateFile));
+    }
 }

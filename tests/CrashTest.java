@@ -194,6 +194,65 @@ class CrashTest {
         }
     }
 
+    /**
+     * A merge stopped before its commit leaves both sides as they were; one stopped after the commit, before the
+     * folder write, is finished by the next run (the folder still holds what the merge read): both sides end merged,
+     * never a conflict, no edit lost.
+     */
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aMergeStoppedAnywhereEndsWithBothSidesAsTheyWereOrBothMerged(String kind, @TempDir Path tmp)
+            throws Exception {
+        Map<String, String> env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
+        Path a = tmp.resolve("a/skills");
+        Path b = tmp.resolve("b/skills");
+        String body = "\n# Merge\n\n" + "line\n".repeat(10);
+        TestSupport.write(a.resolve("merge/m/SKILL.md"), "---\nname: m\ndescription: d\n---\n" + body);
+        try (TestDatabases.TestDb db = TestDatabases.create(kind, tmp)) {
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url()).code());
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", b.toString(), "--db", db.url()).code());
+            int round = 0;
+            for (String failpoint : List.of("PLANNED", "COMMITTED")) {
+                round++;
+                Path ma = a.resolve("merge/m/SKILL.md");
+                Path mb = b.resolve("merge/m/SKILL.md");
+                String fromA = "description: d" + round + "a";
+                String fromB = "tail " + round + "b\n";
+                TestSupport.write(ma, TestSupport.read(ma).replaceFirst("description: d[0-9a-z]*", fromA));
+                TestSupport.write(mb, TestSupport.read(mb) + fromB);
+                assertEquals(0, TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url()).code());
+                String dbBefore = TestSupport.column(db, "select description from skills where skill_path = 'merge/m'")
+                        .get(0);
+                String folderBefore = TestSupport.read(mb);
+                Map<String, String> halt = new java.util.HashMap<>(env);
+                halt.put("SKILL_FLEET_FAILPOINT", failpoint);
+                Process p = TestSupport.start(tmp.resolve("logs"), halt, "sync_db", "-s", b.toString(), "--db",
+                        db.url(), "-q");
+                assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+                assertEquals(Hooks.HALTED, p.exitValue(), failpoint + ": " + TestSupport.outputOf(tmp.resolve("logs")));
+                String content = TestSupport.column(db, "select skill_content from skills where skill_path = 'merge/m'")
+                        .get(0);
+                if (failpoint.equals("PLANNED")) {
+                    assertEquals(folderBefore, TestSupport.read(mb), "the folder as it was");
+                    assertTrue(!content.contains(fromB), "the database as it was");
+                } else {
+                    assertTrue(content.contains(fromB) && !dbBefore.contains(fromB), "the merge committed");
+                    assertEquals(folderBefore, TestSupport.read(mb), "the folder not yet written");
+                }
+                TestSupport.Run rerun = TestSupport.run("sync-db", env, "-s", b.toString(), "--db", db.url());
+                assertEquals(0, rerun.code(), failpoint + ": " + rerun.all());
+                if (failpoint.equals("COMMITTED")) {
+                    assertTrue(rerun.err().contains("finishing the merge of merge/m") && rerun.out().contains(
+                            "update-local merge/m"), rerun.all());
+                }
+                String merged = TestSupport.read(mb);
+                assertTrue(merged.contains(fromA) && merged.endsWith(fromB), failpoint + ": " + merged);
+                assertEquals(0, TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url()).code());
+                TestSupport.assertSameTree(a, b);
+            }
+        }
+    }
+
     static List<String> workFolders(Path root) throws Exception {
         try (Stream<Path> paths = Files.walk(root)) {
             return paths.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(SkillFolder.WORK_PREFIX))

@@ -673,15 +673,16 @@ class SyncDbTest {
     @FieldSource("KINDS")
     void aMergedSkillMdThatNoLongerValidatesIsAConflict(String kind) throws Exception {
         setUp(kind);
-        // Each side's edit is valid; together they give the frontmatter two description keys.
-        edit(a, TDD, "name: test-driven-development\n", "name: test-driven-development\ndescription: x\n");
-        append(b, TDD, "From b.\n");
-        TestSupport.Run fromA = sync(a);
-        if (fromA.code() != 0) {
-            return; // the database refused the duplicate key itself: nothing to merge
-        }
-        TestSupport.Run merged = sync(b);
-        assertTrue(merged.code() == 0 || merged.err().contains("the merged SKILL.md is not valid"), merged.all());
+        // Each side adds a license key, far apart and each valid; merged, the frontmatter would have it twice.
+        edit(a, TDD, "name: test-driven-development\n", "license: MIT\nname: test-driven-development\n");
+        edit(b, TDD, "  tags: [testing, workflow]\n", "  tags: [testing, workflow]\nlicense: Apache-2.0\n");
+        assertEquals(0, sync(a).code());
+        TestSupport.Run invalid = sync(b);
+        assertEquals(3, invalid.code(), invalid.all());
+        assertTrue(invalid.err().contains("conflict " + TDD + ": changed in the folder and in the database since the "
+                + "last sync; no merge: the merge is not a valid skill: SKILL.md: unreadable YAML "
+                + "frontmatter: found duplicate key license"), invalid.err());
+        assertTrue(md(b, TDD).contains("license: Apache-2.0") && !md(b, TDD).contains("license: MIT"));
     }
 
     @ParameterizedTest
