@@ -34,7 +34,7 @@ final class Cli {
                 "2:usage error",
                 "3:done, but the sides still differ: skills skipped (invalid), left as conflicts, or left "
                         + "different on purpose (a one-way command not taking the other side's change, --no-delete)",
-                "4:--check found differences (sync-db)"})
+                "4:differences found (sync-db --check, diff)"})
     static final class Options {
         @Option(names = {"-s", "--skills-dir"}, paramLabel = "DIR", defaultValue = "${env:SKILL_FLEET_SKILLS_DIR:-skills}",
                 description = "Skills folder, relative to the working directory (env SKILL_FLEET_SKILLS_DIR; "

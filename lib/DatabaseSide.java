@@ -89,6 +89,11 @@ final class DatabaseSide {
         }
     }
 
+    /** The size of a listed skill's content in bytes (0 for a path the listing did not see). */
+    long size(String path) {
+        return sizes.getOrDefault(path, 0L);
+    }
+
     /** True when any row, of any status, lies in the scope. */
     boolean anyIn(Scope scope) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(SkillSql.SELECT_ANY_IN_SCOPE)) {

@@ -38,8 +38,13 @@ final class Progress implements AutoCloseable {
      * terminal's device; where that cannot be read (no /proc) nothing is drawn.
      */
     static boolean stderrIsTerminal() {
+        return isTerminal(2);
+    }
+
+    /** True when this process's file descriptor {@code fd} (1: stdout, 2: stderr) is a terminal; see above. */
+    static boolean isTerminal(int fd) {
         try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
             return target.startsWith("/dev/pts/") || target.matches("/dev/tty[0-9]*");
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return false;

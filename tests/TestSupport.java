@@ -63,6 +63,7 @@ final class TestSupport {
             case "sync-db" -> new sync_db();
             case "skill-fleet" -> new skill_fleet();
             case "list" -> new list_skills();
+            case "diff" -> new diff_skills();
             default -> throw new IllegalArgumentException(command);
         };
         StringWriter out = new StringWriter();
