@@ -63,6 +63,8 @@ final class TestSupport {
             case "sync-db" -> new sync_db();
             case "skill-fleet" -> new skill_fleet();
             case "list" -> new list_skills();
+            case "log" -> new log_skill();
+            case "restore" -> new restore_skill();
             default -> throw new IllegalArgumentException(command);
         };
         StringWriter out = new StringWriter();
