@@ -135,6 +135,9 @@ class HistoryTest {
         assertEquals("archived", log.get("current").get("status").asText());
         assertEquals("archive", log.get("versions").get(0).get("reason").asText());
 
+        TestSupport.Run dry = ok("restore", scene.a, TUNING, "--dry-run");
+        assertTrue(dry.out().contains("would restore version"), dry.out());
+        assertFalse(TestSupport.exists(scene.a.resolve(TUNING)), "a dry run writes nothing");
         TestSupport.Run restore = ok("restore", scene.a, TUNING);
         assertTrue(restore.out().contains("sync-db sends it"), restore.out());
         TestSupport.assertSameTree(sample(TUNING), scene.a.resolve(TUNING));
@@ -206,6 +209,21 @@ class HistoryTest {
         assertTrue(up.out().contains("update-in-db " + PYTHON), up.out());
         assertEquals("active", scene.one("select status from skills where skill_path = '" + PYTHON + "'"));
         TestSupport.assertSameTree(sample(PYTHON), scene.a.resolve(PYTHON));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void historyOutlivesARowDeletedThroughSql(String kind) throws Exception {
+        setUp(kind, true);
+        Scene.append(scene.a, WRITING, "Edited.\n");
+        ok("sync-db", scene.a);
+        TestSupport.execute(scene.db, "delete from skills where skill_path = '" + WRITING + "'");
+        TestSupport.Run log = ok("log", scene.a, WRITING);
+        assertFalse(log.out().contains("current"), log.out());
+        assertTrue(log.err().contains("1 kept versions of " + WRITING + " (no longer in the database)"), log.err());
+        Path c = tmp.resolve("c/skills");
+        ok("restore", c, WRITING);
+        TestSupport.assertSameTree(sample(WRITING), c.resolve(WRITING));
     }
 
     @ParameterizedTest
