@@ -135,9 +135,12 @@ final class History {
             }
             table(rows, out);
             if (!o.quiet()) {
-                err.println(log.versions().size() + " kept versions of " + path + (now == null
-                        ? " (no longer in the database)" : now.status().equals("archived") ? " (archived)" : "")
-                        + "; skill-fleet restore " + path + " --version V brings one back");
+                boolean deleted = now == null || now.status().equals("archived");
+                int n = log.versions().size();
+                err.println(n + (n == 1 ? " kept version of " : " kept versions of ") + path + (now == null
+                        ? " (no longer in the database)" : deleted ? " (archived)" : "") + "; skill-fleet restore "
+                        + path + (deleted ? " brings back the one kept when it was archived" : " --version V brings "
+                        + "one back"));
             }
         }
         out.flush();

@@ -121,7 +121,7 @@ class CliTest {
 
     @Test
     void everyCommandsHelpShowsExamplesAndExitCodes(@TempDir Path tmp) throws Exception {
-        for (String command : List.of("export-to-db", "import-from-db", "sync-db", "list")) {
+        for (String command : List.of("export-to-db", "import-from-db", "sync-db", "list", "log", "restore")) {
             Proc p = exec(tmp, Map.of(), wrapper(), "skill-fleet@" + TestSupport.repoRoot(), command, "--help");
             assertEquals(0, p.code(), p.err());
             assertTrue(p.out().contains("Examples:") && p.out().contains("Exit codes:")

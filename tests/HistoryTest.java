@@ -220,7 +220,7 @@ class HistoryTest {
         TestSupport.execute(scene.db, "delete from skills where skill_path = '" + WRITING + "'");
         TestSupport.Run log = ok("log", scene.a, WRITING);
         assertFalse(log.out().contains("current"), log.out());
-        assertTrue(log.err().contains("1 kept versions of " + WRITING + " (no longer in the database)"), log.err());
+        assertTrue(log.err().contains("1 kept version of " + WRITING + " (no longer in the database)"), log.err());
         Path c = tmp.resolve("c/skills");
         ok("restore", c, WRITING);
         TestSupport.assertSameTree(sample(WRITING), c.resolve(WRITING));
