@@ -1,5 +1,5 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
-//DESCRIPTION Benchmark skill-fleet sync: export, no-op sync, 1% changed sync, import of N generated skills and of N service-written rows
+//DESCRIPTION Benchmark skill-fleet sync: export, no-op sync, 1% changed sync, an update-heavy sync with and without history, import of N generated skills and of N service-written rows
 //JAVA 17+
 //SOURCES ../lib/*.java
 
@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
  * Generates a corpus shaped like real skills (a 2-10 KB SKILL.md and 0-5 supporting files, some binary, in a
  * taxonomy) and times the real commands on it, each as a fresh process through ./jbang (JVM start included, JBang's
  * cache warm): export of N new skills, a no-op sync, a sync after 1% of the skills changed on each side (the database
- * side as API edits), an import of N skills into an empty folder, and an import of N rows the service wrote (no
+ * side as API edits), a sync of 1,000 changed skills without and with history (the cost of keeping the versions it
+ * replaces), an import of N skills into an empty folder, and an import of N rows the service wrote (no
  * skill_fleet_skill_meta row). Prints a Markdown table with wall time,
  * skills/s, peak RSS and, on PostgreSQL, the ratio to the floor: psql \copy of the same bytes into the same tables.
  * With --latency-ms, the PostgreSQL runs go through a TCP proxy on loopback that delays every packet.
@@ -120,6 +121,20 @@ class bench implements Callable<Integer> {
             changeSkills(folder, 1000);
             row(label, n, "export of 1,000 changed skills", time("export_to_db.java", "-s", folder.toString(), "--db", url),
                     null, 1000);
+            // What keeping history costs an update-heavy run: the same sync of 1,000 changed skills without it,
+            // alternated twice and the faster of each kept, so a noisy moment does not decide the ratio.
+            double[] off = null;
+            double[] kept = null;
+            for (int round = 0; round < 2; round++) {
+                changeSkills(folder, 1000);
+                off = faster(off, time(java.util.Map.of("SKILL_FLEET_HISTORY", "off"), "sync_db.java", "-s",
+                        folder.toString(), "--db", url));
+                changeSkills(folder, 1000);
+                kept = faster(kept, time("sync_db.java", "-s", folder.toString(), "--db", url));
+            }
+            row(label, n, "sync of 1,000 changed skills, history off", off, null, 1000);
+            row(label, n, String.format(Locale.ROOT, "sync of 1,000 changed skills, history kept (%.2f× off)",
+                    kept[0] / off[0]), kept, null, 1000);
             Path empty = root.resolve(label.replace(' ', '_') + "-" + n + "-import/skills");
             SkillFolder.deleteTree(empty.getParent());
             row(label, n, "import of N skills into an empty folder",
@@ -139,6 +154,10 @@ class bench implements Callable<Integer> {
         }
     }
 
+    static double[] faster(double[] a, double[] b) {
+        return a == null || b[0] < a[0] ? b : a;
+    }
+
     void row(String label, int n, String op, double[] result, Double floor) {
         row(label, n, op, result, floor, n);
     }
@@ -153,6 +172,11 @@ class bench implements Callable<Integer> {
 
     /** Runs one command through ./jbang as users do; returns {wall seconds, peak RSS MB}. */
     double[] time(String script, String... args) throws Exception {
+        return time(java.util.Map.of(), script, args);
+    }
+
+    /** The same with variables added to the command's environment. */
+    double[] time(java.util.Map<String, String> env, String script, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         Path timeBin = Path.of("/usr/bin/time");
         Path rss = Files.createTempFile("rss", ".txt");
@@ -164,7 +188,9 @@ class bench implements Callable<Integer> {
         cmd.addAll(List.of(args));
         cmd.add("-q");
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int code = p.waitFor();
         double wall = (System.nanoTime() - start) / 1e9;

@@ -24,8 +24,16 @@ final class Cli {
     private Cli() {
     }
 
-    /** Options of every command, and the exit-code table every --help shows. */
-    @Command(mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false,
+    /** Options of every command, -h/--help and -V/--version, and the exit-code table every --help shows. */
+    @Command(mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
+    static final class Options extends Shared {
+    }
+
+    /**
+     * The same without -h/--help and -V/--version, for a command whose own --version means something else (restore
+     * --version V); it declares its --help itself.
+     */
+    @Command(sortOptions = false,
             exitCodeListHeading = "%nExit codes:%n",
             exitCodeList = {
                 "0:done; both sides agree on every skill in scope",
@@ -35,7 +43,7 @@ final class Cli {
                 "3:done, but the sides still differ: skills skipped (invalid), left as conflicts, or left "
                         + "different on purpose (a one-way command not taking the other side's change, --no-delete)",
                 "4:differences found (sync-db --check, diff)"})
-    static final class Options {
+    static class Shared {
         @Option(names = {"-s", "--skills-dir"}, paramLabel = "DIR", defaultValue = "${env:SKILL_FLEET_SKILLS_DIR:-skills}",
                 description = "Skills folder, relative to the working directory (env SKILL_FLEET_SKILLS_DIR; "
                         + "default: ${DEFAULT-VALUE}).")

@@ -398,7 +398,11 @@ final class Database {
         int attempts = target.dialect() == Dialect.POSTGRESQL ? CONNECT_ATTEMPTS : 1;
         for (int attempt = 1; ; attempt++) {
             try {
-                return DriverManager.getConnection(target.jdbcUrl(), target.properties());
+                Connection c = DriverManager.getConnection(target.jdbcUrl(), target.properties());
+                if (target.dialect() == Dialect.SQLITE) {
+                    registerSha256(c);
+                }
+                return c;
             } catch (SQLException e) {
                 // A serverless database waking from idle refuses or drops the first connections: retry those.
                 // A certificate that fails verification fails the same way every time.
@@ -414,6 +418,25 @@ final class Database {
                     throw e;
                 }
             }
+        }
+    }
+
+    /**
+     * skill_fleet_sha256(x) on a SQLite connection: the hex SHA-256 of a blob (text as its UTF-8 bytes), as
+     * PostgreSQL's encode(sha256(x), 'hex'), so history hashes kept files inside the database on both.
+     */
+    private static void registerSha256(Connection c) throws SQLException {
+        try {
+            org.sqlite.Function.create(c, "skill_fleet_sha256", new org.sqlite.Function() {
+                @Override
+                protected void xFunc() throws SQLException {
+                    byte[] bytes = value_blob(0);
+                    result(Skill.sha256(bytes == null ? new byte[0] : bytes));
+                }
+            }, 1, org.sqlite.Function.FLAG_DETERMINISTIC);
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
         }
     }
 
@@ -482,6 +505,12 @@ final class Database {
                 : SkillSql.COUNT_TABLES_SQLITE, SkillSql.TABLES);
     }
 
+    /** True when the history tables are there (a database no run of this version wrote to has none). */
+    static boolean historyPresent(Connection c, Dialect dialect) throws SQLException {
+        return allPresent(c, dialect == Dialect.POSTGRESQL ? SkillSql.COUNT_HISTORY_TABLES_POSTGRES
+                : SkillSql.COUNT_HISTORY_TABLES_SQLITE, SkillSql.HISTORY_TABLES);
+    }
+
     /** True when the statement counts every one of the names (each bound in turn). */
     private static boolean allPresent(Connection c, String sql, List<String> names) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -502,7 +531,8 @@ final class Database {
      */
     static void ensureSchema(Connection c, Dialect dialect) throws SQLException {
         // SQLite: the change-counter triggers too, so a database made by an older version gets the ones it lacks.
-        if (dialect == Dialect.POSTGRESQL ? schemaPresent(c, dialect)
+        // The history tables too, so a database made by an earlier version gets them on the next run that writes.
+        if (dialect == Dialect.POSTGRESQL ? allPresent(c, SkillSql.COUNT_SCHEMA_TABLES_POSTGRES, SkillSql.SCHEMA_TABLES)
                 : allPresent(c, SkillSql.COUNT_SCHEMA_SQLITE, SkillSql.SQLITE_OBJECTS)) {
             return;
         }

@@ -49,8 +49,14 @@ final class DatabaseSide {
     record Fetched(Row row, Skill skill) {
     }
 
-    /** One skill to write; {@code existing} is the row the plan saw (null for a new skill). */
-    record Write(SkillMapping.SkillRecord record, Row existing) {
+    /**
+     * One skill to write; {@code existing} is the row the plan saw (null for a new skill); {@code reason} is what
+     * history records when it replaces that row (see {@link History#reason}).
+     */
+    record Write(SkillMapping.SkillRecord record, Row existing, String reason) {
+        Write(SkillMapping.SkillRecord record, Row existing) {
+            this(record, existing, History.reason(SyncPlan.Action.UPDATE_IN_DB));
+        }
     }
 
 
@@ -61,6 +67,8 @@ final class DatabaseSide {
     private final Map<String, Long> sizes = new HashMap<>();
     /** Rows the listing fetched that hash as R all the same (see recordUntouched). */
     private final List<Row> untouched = new ArrayList<>();
+    /** Who keeps the versions this run replaces (see keepVersions); null: none are kept. */
+    private History.Who history;
     /** Rows fetched that another writer changed (they do not hash as R), by path (see recordAbsorbed). */
     private final Map<String, Absorbed> absorbed = new HashMap<>();
 
@@ -72,6 +80,41 @@ final class DatabaseSide {
         this.connection = connection;
         this.dialect = dialect;
         this.sql = SkillSql.of(dialect);
+    }
+
+    /** Keeps each version this run replaces or archives in the history, recorded as {@code who}'s. */
+    void keepHistory(History.Who who) {
+        this.history = who;
+    }
+
+    /**
+     * Keeps the versions of rows about to be replaced (their content, or their status by an archive) in the tool's
+     * history, inside the run's transaction, before the write: copied by the database from the live rows (insert ...
+     * select), so history costs no transfer, and only while a row still has the fingerprint the plan saw (the write
+     * that follows replaces exactly those). File contents are stored once per SHA-256. Four statements per batch,
+     * whatever its size. Call it after the rows are locked. {@code reason}: export, archive, restore (the lead's
+     * merge and rename too); the history's who may fix one for a whole run.
+     */
+    void keepVersions(List<Row> replaced, String reason) throws SQLException {
+        if (history == null || replaced.isEmpty()) {
+            return;
+        }
+        String keptBy = java.util.UUID.randomUUID().toString();
+        String why = history.reason() != null ? history.reason() : reason;
+        SkillSql.HistorySql h = SkillSql.history(dialect);
+        int[] kept = batch(h.keepVersion(), replaced, (p, r) -> p.string(r.hash()).string(history.command())
+                .string(history.host()).string(history.user()).string(why).string(keptBy).number(r.skillId())
+                .string(r.fingerprint()));
+        if (java.util.Arrays.stream(kept).allMatch(n -> n == 0)) {
+            return;
+        }
+        for (String statement : List.of(SkillSql.KEEP_VERSION_LISTS, h.keepVersionFiles(),
+                SkillSql.KEEP_VERSION_BLOBS)) {
+            try (PreparedStatement ps = connection.prepareStatement(statement)) {
+                ps.setString(1, keptBy);
+                ps.executeUpdate();
+            }
+        }
     }
 
     /**
@@ -342,6 +385,10 @@ final class DatabaseSide {
         lock(writes.stream().map(Write::existing).filter(java.util.Objects::nonNull).toList());
         List<Write> creates = writes.stream().filter(w -> w.existing() == null).toList();
         List<Write> updates = writes.stream().filter(w -> w.existing() != null).toList();
+        for (String reason : updates.stream().map(Write::reason).distinct().toList()) {
+            keepVersions(updates.stream().filter(w -> w.reason().equals(reason)).map(Write::existing).toList(),
+                    reason);
+        }
         Set<String> taken = new HashSet<>();
         if (!creates.isEmpty()) {
             taken.addAll(ids(creates.stream().map(w -> w.record().path()).toList()).keySet());
@@ -508,7 +555,8 @@ final class DatabaseSide {
                     continue;
                 }
                 try {
-                    batch.add(new Write(SkillMapping.toRecord(skill), rows.get(s.rowPath())));
+                    batch.add(new Write(SkillMapping.toRecord(skill), rows.get(s.rowPath()),
+                            History.reason(s.action())));
                 } catch (InvalidSkill e) {
                     outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, e.reason()));
                     continue;
@@ -607,6 +655,7 @@ final class DatabaseSide {
      */
     Set<String> archive(List<Row> rows) throws SQLException, java.io.IOException {
         lock(rows);
+        keepVersions(rows, History.reason(SyncPlan.Action.ARCHIVE_IN_DB));
         int[] counts = batch(sql.archiveSkill(), rows, (p, r) -> p.number(r.skillId()).string(r.fingerprint()));
         Set<String> done = new LinkedHashSet<>();
         for (int i = 0; i < rows.size(); i++) {

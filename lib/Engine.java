@@ -123,6 +123,9 @@ final class Engine {
                 ? null : Database.connect(target, context.connections())) {
             connected = true;
             DatabaseSide db = c == null ? null : new DatabaseSide(c, target.dialect());
+            if (db != null) {
+                db.keepHistory(History.forRun(request.command(), context.env()));
+            }
             if (c != null && !request.readOnly()) {
                 Database.ensureSchema(c, target.dialect());
             }

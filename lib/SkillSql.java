@@ -18,6 +18,17 @@ final class SkillSql {
             "skill_allowed_tools", "capabilities", "taxonomy_categories", "skill_categories", "skill_dependencies",
             "skill_references", "taxonomy_closure", "dependency_closure", "skill_aliases", "skill_fleet_skill_meta");
 
+    /**
+     * The tool's history of replaced versions. Kept apart from {@link #TABLES}: a read-only run (--dry-run, list)
+     * against a database an earlier version made still reads its skills; the next run that writes creates these.
+     */
+    static final List<String> HISTORY_TABLES = List.of("skill_fleet_versions", "skill_fleet_version_files",
+            "skill_fleet_version_lists", "skill_fleet_blobs");
+
+    /** Every table the schema step creates (PostgreSQL): it runs while one is missing. */
+    static final List<String> SCHEMA_TABLES = java.util.stream.Stream.concat(TABLES.stream(),
+            HISTORY_TABLES.stream()).toList();
+
     /** The lists the fingerprint covers besides the skills row and its files: table, and a stem for trigger names. */
     private static final List<List<String>> FINGERPRINTED_LISTS = List.of(List.of("skill_keywords", "keyword"),
             List.of("skill_tags", "tag"), List.of("skill_allowed_tools", "tool"));
@@ -63,6 +74,27 @@ final class SkillSql {
                and table_name in (%s)
             """.formatted(placeholders(TABLES.size()));
 
+    static final String COUNT_SCHEMA_TABLES_POSTGRES = """
+            select count(*)
+              from information_schema.tables
+             where table_schema = current_schema()
+               and table_name in (%s)
+            """.formatted(placeholders(SCHEMA_TABLES.size()));
+
+    static final String COUNT_HISTORY_TABLES_POSTGRES = """
+            select count(*)
+              from information_schema.tables
+             where table_schema = current_schema()
+               and table_name in (%s)
+            """.formatted(placeholders(HISTORY_TABLES.size()));
+
+    static final String COUNT_HISTORY_TABLES_SQLITE = """
+            select count(*)
+              from sqlite_master
+             where type = 'table'
+               and name in (%s)
+            """.formatted(placeholders(HISTORY_TABLES.size()));
+
     static final String COUNT_TABLES_SQLITE = """
             select count(*)
               from sqlite_master
@@ -71,7 +103,7 @@ final class SkillSql {
             """.formatted(placeholders(TABLES.size()));
 
     /** SQLite's whole schema: the tables, and the triggers that keep the change counter the fingerprint reads. */
-    static final List<String> SQLITE_OBJECTS = java.util.stream.Stream.of(TABLES, List.of("skill_fleet_changes",
+    static final List<String> SQLITE_OBJECTS = java.util.stream.Stream.of(SCHEMA_TABLES, List.of("skill_fleet_changes",
             "skill_fleet_skill_changed", "skill_fleet_file_added", "skill_fleet_file_changed",
             "skill_fleet_file_removed"), listTriggerNames()).flatMap(List::stream).toList();
 
@@ -333,7 +365,68 @@ final class SkillSql {
               primary key (skill_id, tool_name)
             )
             """,
-            SkillSql.CREATE_META_TABLE);
+            SkillSql.CREATE_META_TABLE,
+            """
+            create table if not exists skill_fleet_versions (
+              version_id bigserial primary key,
+              skill_id integer not null,
+              skill_path varchar(512) not null,
+              content_hash varchar(64) not null,
+              name varchar(64),
+              description text,
+              version varchar(20),
+              type text,
+              weight text,
+              load_priority text,
+              status text,
+              skill_style text,
+              scope text,
+              skill_content text not null,
+              frontmatter text,
+              license text,
+              executable_paths text,
+              modified_at timestamptz,
+              replaced_at timestamptz not null default now(),
+              command text not null,
+              host text not null,
+              os_user text not null,
+              reason text not null,
+              kept_by varchar(36) not null
+            )
+            """,
+            """
+            create index if not exists skill_fleet_versions_skill on skill_fleet_versions (skill_id)
+            """,
+            """
+            create index if not exists skill_fleet_versions_path on skill_fleet_versions (skill_path)
+            """,
+            """
+            create index if not exists skill_fleet_versions_kept_by on skill_fleet_versions (kept_by)
+            """,
+            """
+            create table if not exists skill_fleet_version_files (
+              version_id bigint not null references skill_fleet_versions(version_id) on delete cascade,
+              relative_path varchar(512) not null,
+              sha256 varchar(64) not null,
+              size bigint not null,
+              primary key (version_id, relative_path)
+            )
+            """,
+            """
+            create table if not exists skill_fleet_version_lists (
+              version_id bigint not null references skill_fleet_versions(version_id) on delete cascade,
+              list varchar(16) not null,
+              value text not null,
+              primary key (version_id, list, value)
+            )
+            """,
+            """
+            create table if not exists skill_fleet_blobs (
+              sha256 varchar(64) primary key,
+              content text,
+              binary_data bytea
+            )
+            """);
 
     /**
      * This tool's bookkeeping, one row per skill it wrote: the verbatim frontmatter block (the service keeps only
@@ -543,6 +636,67 @@ final class SkillSql {
             )
             """,
             SkillSql.CREATE_META_TABLE,
+            """
+            create table if not exists skill_fleet_versions (
+              version_id integer primary key autoincrement,
+              skill_id integer not null,
+              skill_path varchar(512) not null,
+              content_hash varchar(64) not null,
+              name varchar(64),
+              description text,
+              version varchar(20),
+              type text,
+              weight text,
+              load_priority text,
+              status text,
+              skill_style text,
+              scope text,
+              skill_content text not null,
+              frontmatter text,
+              license text,
+              executable_paths text,
+              modified_at text,
+              replaced_at text not null default current_timestamp,
+              command text not null,
+              host text not null,
+              os_user text not null,
+              reason text not null,
+              kept_by varchar(36) not null
+            )
+            """,
+            """
+            create index if not exists skill_fleet_versions_skill on skill_fleet_versions (skill_id)
+            """,
+            """
+            create index if not exists skill_fleet_versions_path on skill_fleet_versions (skill_path)
+            """,
+            """
+            create index if not exists skill_fleet_versions_kept_by on skill_fleet_versions (kept_by)
+            """,
+            """
+            create table if not exists skill_fleet_version_files (
+              version_id integer not null references skill_fleet_versions(version_id) on delete cascade,
+              relative_path varchar(512) not null,
+              sha256 varchar(64) not null,
+              size integer not null,
+              primary key (version_id, relative_path)
+            )
+            """,
+            """
+            create table if not exists skill_fleet_version_lists (
+              version_id integer not null references skill_fleet_versions(version_id) on delete cascade,
+              list varchar(16) not null,
+              value text not null,
+              primary key (version_id, list, value)
+            )
+            """,
+            """
+            create table if not exists skill_fleet_blobs (
+              sha256 varchar(64) primary key,
+              content text,
+              binary_data blob
+            )
+            """,
             """
             create table if not exists skill_fleet_changes (
               skill_id integer primary key,
@@ -988,5 +1142,119 @@ final class SkillSql {
     static final String INSERT_SKILL_REFERENCE = """
             insert into skill_references (source_skill_id, target_skill_id, reference_type) values (?, ?, 'see_also')
             on conflict do nothing
+            """;
+
+    /**
+     * The history statements that differ per database: keeping a version checks the row's fingerprint (as the
+     * compare-and-swap does), and a file's SHA-256 is computed by the database (PostgreSQL's sha256(); on SQLite the
+     * function {@link Database} registers on each connection), so kept content never travels to this tool and back.
+     */
+    record HistorySql(String keepVersion, String keepVersionFiles) {
+    }
+
+    /** A file's bytes as the database holds them: text as its UTF-8 bytes, else binary_data, else none. */
+    private static final String FILE_BYTES_POSTGRES = "coalesce(convert_to(f.content, 'UTF8'), f.binary_data, "
+            + "decode('', 'hex'))";
+    private static final String FILE_BYTES_SQLITE = "coalesce(cast(f.content as blob), f.binary_data, x'')";
+
+    static final HistorySql HISTORY_POSTGRES = historySql(FINGERPRINT_POSTGRES, FILE_BYTES_POSTGRES,
+            "encode(sha256(b), 'hex')");
+    static final HistorySql HISTORY_SQLITE = historySql(FINGERPRINT_SQLITE, FILE_BYTES_SQLITE,
+            "skill_fleet_sha256(b)");
+
+    static HistorySql history(Database.Dialect dialect) {
+        return dialect == Database.Dialect.POSTGRESQL ? HISTORY_POSTGRES : HISTORY_SQLITE;
+    }
+
+    private static HistorySql historySql(String fingerprint, String fileBytes, String sha256) {
+        return new HistorySql(
+                // One version per row about to be replaced, copied from the live rows, only while the row still has
+                // the fingerprint the plan saw (a row changed meanwhile is not replaced, so nothing is kept). The
+                // hash is the skill hash the listing computed; kept_by names this batch for the statements below.
+                """
+                insert into skill_fleet_versions (skill_id, skill_path, content_hash, name, description, version,
+                       type, weight, load_priority, status, skill_style, scope, skill_content, frontmatter, license,
+                       executable_paths, modified_at, command, host, os_user, reason, kept_by)
+                select s.skill_id, s.skill_path, ?, s.name, s.description, s.version, cast(s.type as text),
+                       cast(s.weight as text), cast(s.load_priority as text), cast(s.status as text),
+                       cast(s.skill_style as text), s.scope, s.skill_content, m.frontmatter, m.license,
+                       m.executable_paths, s.last_modified, ?, ?, ?, ?, ?
+                  from skills s
+                  left join skill_fleet_skill_meta m on m.skill_id = s.skill_id
+                 where s.skill_id = ?
+                   and %s = ?
+                """.formatted(fingerprint.formatted("s.skill_id")),
+                // The manifest of each version kept by one batch: path, SHA-256 and size of every file.
+                """
+                with kept as (select version_id, skill_id from skill_fleet_versions where kept_by = ?)
+                insert into skill_fleet_version_files (version_id, relative_path, sha256, size)
+                select version_id, relative_path, %s, length(b)
+                  from (select k.version_id, f.relative_path, %s as b
+                          from kept k
+                          join skill_files f on f.skill_id = k.skill_id) x
+                """.formatted(sha256, fileBytes));
+    }
+
+    /** The keywords, tags and allowed tools of each version kept by one batch. */
+    static final String KEEP_VERSION_LISTS = """
+            with kept as (select version_id, skill_id from skill_fleet_versions where kept_by = ?)
+            insert into skill_fleet_version_lists (version_id, list, value)
+            select k.version_id, 'keywords', w.keyword from kept k join skill_keywords w on w.skill_id = k.skill_id
+            union all
+            select k.version_id, 'tags', t.tag from kept k join skill_tags t on t.skill_id = k.skill_id
+            union all
+            select k.version_id, 'allowed_tools', a.tool_name from kept k join skill_allowed_tools a
+                on a.skill_id = k.skill_id
+            """;
+
+    /**
+     * The contents of the files of the versions kept by one batch that history does not hold yet, once per SHA-256:
+     * a file unchanged since an earlier version costs nothing more.
+     */
+    static final String KEEP_VERSION_BLOBS = """
+            with kept as (select version_id, skill_id from skill_fleet_versions where kept_by = ?)
+            insert into skill_fleet_blobs (sha256, content, binary_data)
+            select v.sha256, f.content, f.binary_data
+              from kept k
+              join skill_fleet_version_files v on v.version_id = k.version_id
+              join skill_files f on f.skill_id = k.skill_id and f.relative_path = v.relative_path
+             where not exists (select 1 from skill_fleet_blobs b where b.sha256 = v.sha256)
+            on conflict (sha256) do nothing
+            """;
+
+    /**
+     * The kept versions of a skill, newest first: by path, and by skill id (the versions it had under another path).
+     * files counts SKILL.md; bytes is its body's size plus the files'.
+     */
+    static final String SELECT_VERSIONS = """
+            select v.version_id, v.skill_id, v.skill_path, v.content_hash, cast(v.replaced_at as text) as replaced_at,
+                   cast(v.modified_at as text) as modified_at, v.status, v.command, v.host, v.os_user, v.reason,
+                   1 + (select count(*) from skill_fleet_version_files f where f.version_id = v.version_id) as files,
+                   octet_length(v.skill_content) + coalesce((select sum(f.size) from skill_fleet_version_files f
+                                                           where f.version_id = v.version_id), 0) as bytes
+              from skill_fleet_versions v
+             where v.skill_path = ? or v.skill_id = ?
+             order by v.version_id desc
+            """;
+
+    /** One kept version, with what rebuilds its SKILL.md. */
+    static final String SELECT_VERSION = """
+            select version_id, skill_id, skill_path, content_hash, name, description, version, type, weight,
+                   load_priority, status, skill_style, scope, skill_content, frontmatter, license, executable_paths,
+                   cast(replaced_at as text) as replaced_at, reason
+              from skill_fleet_versions
+             where version_id = ?
+            """;
+
+    static final String SELECT_VERSION_FILES = """
+            select v.relative_path, b.content, b.binary_data
+              from skill_fleet_version_files v
+              join skill_fleet_blobs b on b.sha256 = v.sha256
+             where v.version_id = ?
+            """;
+
+    /** In the order a fetch reads a live row's lists (the rebuilt frontmatter lists them so). */
+    static final String SELECT_VERSION_LISTS = """
+            select list, value from skill_fleet_version_lists where version_id = ? order by list, value
             """;
 }

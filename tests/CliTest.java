@@ -121,7 +121,8 @@ class CliTest {
 
     @Test
     void everyCommandsHelpShowsExamplesAndExitCodes(@TempDir Path tmp) throws Exception {
-        for (String command : List.of("export-to-db", "import-from-db", "sync-db", "list", "diff")) {
+        for (String command : List.of("export-to-db", "import-from-db", "sync-db", "list", "diff", "log",
+                "restore")) {
             Proc p = exec(tmp, Map.of(), wrapper(), "skill-fleet@" + TestSupport.repoRoot(), command, "--help");
             assertEquals(0, p.code(), p.err());
             assertTrue(p.out().contains("Examples:") && p.out().contains("Exit codes:")

@@ -64,11 +64,14 @@ class RoundTripCountTest {
                 Path md = skills.resolve("area-" + (i % 7) + "/s" + i + "/SKILL.md");
                 TestSupport.write(md, TestSupport.read(md) + "Edited.\n");
             }
-            return count(() -> {
+            int trips = count(() -> {
                 TestSupport.Run r = TestSupport.run("export-to-db", env, "-s", skills.toString(), "--db", db.url());
                 assertEquals(0, r.code(), r.all());
                 assertTrue(r.out().contains(n + " updated"), r.out());
             });
+            // The count includes keeping each replaced version in the history.
+            assertEquals(List.of(String.valueOf(n)), TestSupport.column(db, "select count(*) from skill_fleet_versions"));
+            return trips;
         }
     }
 

@@ -613,6 +613,9 @@ class SyncDbTest {
         TestSupport.assertSameTree(a, b);
         assertEquals(0, sync(a, "--check").code());
         assertEquals(0, sync(b, "--check").code());
+        TestSupport.Run log = run("log", b, TDD);
+        assertEquals(0, log.code(), log.all());
+        assertTrue(log.out().contains(" merge "), "the database version the merge replaced is kept: " + log.out());
     }
 
     @ParameterizedTest
@@ -715,6 +718,9 @@ class SyncDbTest {
                 + "skill_categories sc join taxonomy_categories c using (category_id) where sc.skill_id = " + id
                 + " order by c.path"));
 
+        TestSupport.Run log = run("log", a, tdd);
+        assertTrue(log.code() == 0 && log.out().contains(" rename "), "the version before the rename is kept under the "
+                + "same skill: " + log.all());
         TestSupport.Run follow = sync(b);
         assertEquals(0, follow.code(), follow.all());
         assertTrue(follow.out().contains("rename-local " + TDD + " -> " + tdd), follow.out());

@@ -64,6 +64,8 @@ final class TestSupport {
             case "skill-fleet" -> new skill_fleet();
             case "list" -> new list_skills();
             case "diff" -> new diff_skills();
+            case "log" -> new log_skill();
+            case "restore" -> new restore_skill();
             default -> throw new IllegalArgumentException(command);
         };
         StringWriter out = new StringWriter();
