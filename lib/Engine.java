@@ -50,12 +50,8 @@ final class Engine {
     }
 
     private final Request request;
-    /** The result of each merge the run makes, by path, with the hash of the folder copy it merged. */
-    private final Map<String, Merged> merged = new HashMap<>();
     private BaseStore store;
-
-    private record Merged(Skill result, String localHash) {
-    }
+    private Merging merging;
     private final Report report;
     private final LocalSide local;
     private final RunContext context;
@@ -89,6 +85,7 @@ final class Engine {
         target = Database.resolve(o.db(), context.env());
         Path stateFile = SyncState.file(local.dir(), target.identity());
         store = BaseStore.of(stateFile);
+        merging = new Merging(local, store, request.policy(), report::warn);
         local.check(request.mode() == SyncPlan.Mode.EXPORT);
         if (target.embeddedDefault()) {
             report.announce((Files.exists(target.sqliteFile()) ? "using" : "creating") + " the embedded database "
@@ -157,13 +154,13 @@ final class Engine {
                         baseInPlay.put(p, h);
                     }
                 });
-                finishMerges(pending, localSides, rows, baseInPlay);
+                merging.finishInterrupted(pending, localSides, rows, baseInPlay);
                 Map<String, SyncPlan.Side> dbSides = new LinkedHashMap<>();
                 rows.forEach((p, r) -> dbSides.put(p, new SyncPlan.Side(r.hash(), r.invalid(), r.recordedHash(),
                         r.archived())));
                 steps = SyncPlan.plan(request.policy(), localSides, dbSides, baseInPlay);
                 if (db != null && request.mode() == SyncPlan.Mode.SYNC) {
-                    steps = mergeAndRename(steps, baseInPlay, db);
+                    steps = merging.mergeAndRename(steps, baseInPlay, db);
                 }
                 steps = validateExports(steps);
                 report.phase("plan");
@@ -174,14 +171,10 @@ final class Engine {
                 if (!request.readOnly()) {
                     List<SyncPlan.Step> applied = List.of();
                     try {
-                        List<SyncPlan.Step> done = db.apply(steps, rows, this::toSend,
+                        List<SyncPlan.Step> done = db.apply(steps, rows, merging::toSend,
                                 request.backup() ? local::backupDatabaseVersion : null, o, report::warn);
-                        List<SyncState.PendingMerge> merges = done.stream()
-                                .filter(m -> m.action() == SyncPlan.Action.MERGE)
-                                .map(m -> new SyncState.PendingMerge(m.path(), m.localHash(), m.resultHash())).toList();
-                        if (!merges.isEmpty()) {
-                            SyncState.savePending(stateFile, merges);
-                        }
+                        // Before the commit: a run stopped after it is finished by the next (see Merging).
+                        merging.journal(stateFile, done);
                         commitSent = true;
                         tx.commit();
                         applied = done;
@@ -257,25 +250,6 @@ final class Engine {
     }
 
     /**
-     * Finishes the merges an interrupted run committed to the database but did not write into the folder: while the
-     * folder still holds what the merge read and the row the merge, the folder's copy stands as the base, so the
-     * plan brings the merge down. Any other case is planned as it is (merged again, or a conflict): nothing is lost.
-     */
-    private void finishMerges(List<SyncState.PendingMerge> pending, Map<String, SyncPlan.Side> localSides,
-            Map<String, DatabaseSide.Row> rows, Map<String, String> base) {
-        for (SyncState.PendingMerge m : pending) {
-            SyncPlan.Side l = localSides.get(m.path());
-            DatabaseSide.Row d = rows.get(m.path());
-            if (base.containsKey(m.path()) && l != null && d != null && m.localHash().equals(l.hash())
-                    && m.mergedHash().equals(d.hash())) {
-                base.put(m.path(), m.localHash());
-                report.warn("finishing the merge of " + m.path() + " that an interrupted run committed to the "
-                        + "database");
-            }
-        }
-    }
-
-    /**
      * Each step that would send a local skill to the database, checked by the folder side (see LocalSide); a merge
      * sends its result, checked when it was made.
      */
@@ -286,94 +260,6 @@ final class Engine {
                     && s.action() != SyncPlan.Action.MERGE ? local.checkSendable(s, request.strict()) : s);
         }
         return checked;
-    }
-
-    /**
-     * What the sync makes of the plan when both sides moved: removals and creations of the same content under
-     * another path become renames, and skills changed on both sides are merged three-way against the content of
-     * the last sync (a merge that cannot be made becomes a conflict, saying why).
-     */
-    private List<SyncPlan.Step> mergeAndRename(List<SyncPlan.Step> steps, Map<String, String> base, DatabaseSide db)
-            throws SQLException, IOException {
-        steps = renames(steps, base, db);
-        Map<String, SyncPlan.Step> merges = new LinkedHashMap<>();
-        steps.stream().filter(s -> s.action() == SyncPlan.Action.MERGE).forEach(s -> merges.put(s.path(), s));
-        if (merges.isEmpty()) {
-            return steps;
-        }
-        Map<String, SyncPlan.Step> outcome = new LinkedHashMap<>();
-        db.fetch(merges.keySet(), f -> {
-            SyncPlan.Step s = merges.get(f.row().path());
-            outcome.put(s.path(), merge(s, base.get(s.path()), f.skill()));
-        });
-        List<SyncPlan.Step> out = new ArrayList<>();
-        for (SyncPlan.Step s : steps) {
-            out.add(s.action() == SyncPlan.Action.MERGE ? outcome.getOrDefault(s.path(), SyncPlan.mergeFailed(s,
-                    request.policy(), "the database row went away while this run was planning")) : s);
-        }
-        return out;
-    }
-
-    /** One skill's merge: the step with the merge's result, or the step a failed merge becomes. */
-    private SyncPlan.Step merge(SyncPlan.Step s, String baseHash, Skill dbCopy) {
-        if (!dbCopy.hash().equals(s.dbHash())) {
-            return SyncPlan.mergeFailed(s, request.policy(), "changed in the database while this run was planning");
-        }
-        Skill localCopy;
-        try {
-            localCopy = local.read(s.path());
-        } catch (IOException e) {
-            return SyncPlan.Step.unreadable(s.path(), e);
-        }
-        if (!localCopy.hash().equals(s.localHash())) {
-            return SyncPlan.mergeFailed(s, request.policy(), "changed in the folder while this run was planning");
-        }
-        SkillMerge.Result r = SkillMerge.merge(store.load(s.path(), baseHash), localCopy, dbCopy);
-        if (r.conflict() != null) {
-            return SyncPlan.mergeFailed(s, request.policy(), r.conflict());
-        }
-        merged.put(s.path(), new Merged(r.merged(), s.localHash()));
-        return s.merged(r.merged().hash(), SkillMerge.describe(r.notes()));
-    }
-
-    /**
-     * Pairs removals with creations of the same content apart from SKILL.md's name line (see
-     * {@link SyncPlan#pairRenames}). The candidates' keys come from the database copy (a row to archive, a new row)
-     * or the folder (a folder to remove, a new folder): only skills the plan would delete or create are read.
-     */
-    private List<SyncPlan.Step> renames(List<SyncPlan.Step> steps, Map<String, String> base, DatabaseSide db)
-            throws SQLException, IOException {
-        List<SyncPlan.Step> sources = steps.stream().filter(SyncPlan::isRenameSource).toList();
-        List<SyncPlan.Step> targets = steps.stream().filter(s -> SyncPlan.isRenameTarget(s)
-                && !base.containsKey(s.path())).toList();
-        if (sources.isEmpty() || targets.isEmpty()) {
-            return steps;
-        }
-        Map<String, String> keys = new HashMap<>();
-        List<String> fromDb = new ArrayList<>();
-        for (SyncPlan.Step s : java.util.stream.Stream.concat(sources.stream(), targets.stream()).toList()) {
-            if (s.action() == SyncPlan.Action.ARCHIVE_IN_DB || s.action() == SyncPlan.Action.CREATE_LOCAL) {
-                fromDb.add(s.path());
-            } else {
-                try {
-                    keys.put(s.path(), SkillMerge.renameKey(local.read(s.path())));
-                } catch (IOException e) {
-                    // Unreadable: it cannot be paired, and the step it has says so when it runs.
-                }
-            }
-        }
-        db.fetch(fromDb, f -> keys.put(f.row().path(), SkillMerge.renameKey(f.skill())));
-        return SyncPlan.pairRenames(steps, keys);
-    }
-
-    /**
-     * What a step sends to the database: a merge's result (while the folder still holds what the merge read; else
-     * the folder's copy, which then fails the step's check as changed meanwhile), else the folder's copy.
-     */
-    private Skill toSend(String path) throws IOException {
-        Merged m = merged.get(path);
-        Skill folder = local.read(path);
-        return m != null && folder.hash().equals(m.localHash()) ? m.result() : folder;
     }
 
     /**
@@ -455,7 +341,7 @@ final class Engine {
             if (s.action() == SyncPlan.Action.REMOVE_LOCAL) {
                 outcome.put(s.path(), local.write(s, null));
             } else if (s.action() == SyncPlan.Action.MERGE) {
-                outcome.put(s.path(), local.write(s, merged.get(s.path()).result()));
+                outcome.put(s.path(), local.write(s, merging.result(s.path())));
             } else if (s.action().writesLocal()) {
                 imports.add(s.path());
             }

@@ -1,0 +1,158 @@
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * What a sync makes of a plan in which both sides moved: removals and creations of the same content under another
+ * path become renames, skills changed on both sides are merged three-way against the base content
+ * ({@link BaseStore}, {@link SkillMerge}), and merges an interrupted run committed but did not write into the folder
+ * are finished. It keeps each merge's result for the run's two writes (the database's, then the folder's).
+ */
+final class Merging {
+    private final LocalSide local;
+    private final BaseStore store;
+    private final SyncPlan.Policy policy;
+    private final Consumer<String> warn;
+    /** The result of each merge the run makes, by path, with the hash of the folder copy it merged. */
+    private final Map<String, Merged> merged = new HashMap<>();
+
+    private record Merged(Skill result, String localHash) {
+    }
+
+    Merging(LocalSide local, BaseStore store, SyncPlan.Policy policy, Consumer<String> warn) {
+        this.local = local;
+        this.store = store;
+        this.policy = policy;
+        this.warn = warn;
+    }
+
+    /**
+     * What the sync makes of the plan when both sides moved: removals and creations of the same content under
+     * another path become renames, and skills changed on both sides are merged three-way against the content of
+     * the last sync (a merge that cannot be made becomes a conflict, saying why).
+     */
+    List<SyncPlan.Step> mergeAndRename(List<SyncPlan.Step> steps, Map<String, String> base, DatabaseSide db)
+            throws SQLException, IOException {
+        steps = renames(steps, base, db);
+        Map<String, SyncPlan.Step> merges = new LinkedHashMap<>();
+        steps.stream().filter(s -> s.action() == SyncPlan.Action.MERGE).forEach(s -> merges.put(s.path(), s));
+        if (merges.isEmpty()) {
+            return steps;
+        }
+        Map<String, SyncPlan.Step> outcome = new LinkedHashMap<>();
+        db.fetch(merges.keySet(), f -> {
+            SyncPlan.Step s = merges.get(f.row().path());
+            outcome.put(s.path(), merge(s, base.get(s.path()), f.skill()));
+        });
+        List<SyncPlan.Step> out = new ArrayList<>();
+        for (SyncPlan.Step s : steps) {
+            out.add(s.action() == SyncPlan.Action.MERGE ? outcome.getOrDefault(s.path(), SyncPlan.mergeFailed(s,
+                    policy, "the database row went away while this run was planning")) : s);
+        }
+        return out;
+    }
+
+    /** One skill's merge: the step with the merge's result, or the step a failed merge becomes. */
+    private SyncPlan.Step merge(SyncPlan.Step s, String baseHash, Skill dbCopy) {
+        if (!dbCopy.hash().equals(s.dbHash())) {
+            return SyncPlan.mergeFailed(s, policy, "changed in the database while this run was planning");
+        }
+        Skill localCopy;
+        try {
+            localCopy = local.read(s.path());
+        } catch (IOException e) {
+            return SyncPlan.Step.unreadable(s.path(), e);
+        }
+        if (!localCopy.hash().equals(s.localHash())) {
+            return SyncPlan.mergeFailed(s, policy, "changed in the folder while this run was planning");
+        }
+        SkillMerge.Result r = SkillMerge.merge(store.load(s.path(), baseHash), localCopy, dbCopy);
+        if (r.conflict() != null) {
+            return SyncPlan.mergeFailed(s, policy, r.conflict());
+        }
+        merged.put(s.path(), new Merged(r.merged(), s.localHash()));
+        return s.merged(r.merged().hash(), SkillMerge.describe(r.notes()));
+    }
+
+    /**
+     * Pairs removals with creations of the same content apart from SKILL.md's name line (see
+     * {@link SyncPlan#pairRenames}). The candidates' keys come from the database copy (a row to archive, a new row)
+     * or the folder (a folder to remove, a new folder): only skills the plan would delete or create are read.
+     */
+    private List<SyncPlan.Step> renames(List<SyncPlan.Step> steps, Map<String, String> base, DatabaseSide db)
+            throws SQLException, IOException {
+        List<SyncPlan.Step> sources = steps.stream().filter(SyncPlan::isRenameSource).toList();
+        List<SyncPlan.Step> targets = steps.stream().filter(s -> SyncPlan.isRenameTarget(s)
+                && !base.containsKey(s.path())).toList();
+        if (sources.isEmpty() || targets.isEmpty()) {
+            return steps;
+        }
+        Map<String, String> keys = new HashMap<>();
+        List<String> fromDb = new ArrayList<>();
+        for (SyncPlan.Step s : java.util.stream.Stream.concat(sources.stream(), targets.stream()).toList()) {
+            if (s.action() == SyncPlan.Action.ARCHIVE_IN_DB || s.action() == SyncPlan.Action.CREATE_LOCAL) {
+                fromDb.add(s.path());
+            } else {
+                try {
+                    keys.put(s.path(), SkillMerge.renameKey(local.read(s.path())));
+                } catch (IOException e) {
+                    // Unreadable: it cannot be paired, and the step it has says so when it runs.
+                }
+            }
+        }
+        db.fetch(fromDb, f -> keys.put(f.row().path(), SkillMerge.renameKey(f.skill())));
+        return SyncPlan.pairRenames(steps, keys);
+    }
+
+    /**
+     * What a step sends to the database: a merge's result (while the folder still holds what the merge read; else
+     * the folder's copy, which then fails the step's check as changed meanwhile), else the folder's copy.
+     */
+    Skill toSend(String path) throws IOException {
+        Merged m = merged.get(path);
+        Skill folder = local.read(path);
+        return m != null && folder.hash().equals(m.localHash()) ? m.result() : folder;
+    }
+
+    /**
+     * Finishes the merges an interrupted run committed to the database but did not write into the folder: while the
+     * folder still holds what the merge read and the row the merge, the folder's copy stands as the base, so the
+     * plan brings the merge down. Any other case is planned as it is (merged again, or a conflict): nothing is lost.
+     */
+    void finishInterrupted(List<SyncState.PendingMerge> pending, Map<String, SyncPlan.Side> localSides,
+            Map<String, DatabaseSide.Row> rows, Map<String, String> base) {
+        for (SyncState.PendingMerge m : pending) {
+            SyncPlan.Side l = localSides.get(m.path());
+            DatabaseSide.Row d = rows.get(m.path());
+            if (base.containsKey(m.path()) && l != null && d != null && m.localHash().equals(l.hash())
+                    && m.mergedHash().equals(d.hash())) {
+                base.put(m.path(), m.localHash());
+                warn.accept("finishing the merge of " + m.path() + " that an interrupted run committed to the "
+                        + "database");
+            }
+        }
+    }
+
+    /** What a merge made of the skill at {@code path}, for the folder write. */
+    Skill result(String path) {
+        return merged.get(path).result();
+    }
+
+    /**
+     * Records, just before the commit, the merges the database side is about to commit, so a run stopped after the
+     * commit and before the folder write is finished by the next one ({@link #finishInterrupted}).
+     */
+    void journal(Path stateFile, List<SyncPlan.Step> done) throws IOException {
+        List<SyncState.PendingMerge> merges = done.stream().filter(m -> m.action() == SyncPlan.Action.MERGE)
+                .map(m -> new SyncState.PendingMerge(m.path(), m.localHash(), m.resultHash())).toList();
+        if (!merges.isEmpty()) {
+            SyncState.savePending(stateFile, merges);
+        }
+    }
+}
