@@ -335,7 +335,7 @@ final class DatabaseSide {
     }
 
     /** Why a row cannot be written into a folder safely, or null: its paths come from whoever wrote the row. */
-    private static String unsafe(String path, List<SkillMapping.FileRow> files) {
+    static String unsafe(String path, List<SkillMapping.FileRow> files) {
         if (!SkillMapping.SKILL_PATH.matcher(path).matches()) {
             return "skill_path is not a safe relative folder path";
         }
@@ -590,7 +590,13 @@ final class DatabaseSide {
             return;
         }
         if (!overwritten.isEmpty() && backup != null) {
-            fetch(overwritten, f -> backup.accept(f.skill()));
+            // A row whose paths are unsafe is not written into the backup folder (history keeps it, in the
+            // database): its paths could point anywhere.
+            fetch(overwritten, f -> {
+                if (f.row().invalid() == null) {
+                    backup.accept(f.skill());
+                }
+            });
         }
         Map<String, Long> ids = writeOrSkip(batch, outcome);
         for (Write w : batch) {

@@ -101,7 +101,8 @@ final class Engine {
         Settings o = request.settings();
         // Read under the folder's lock: a run that waited plans against the base the run before it recorded.
         Map<String, String> base = request.resync() ? new TreeMap<>() : SyncState.load(stateFile, report::warn);
-        List<SyncState.PendingMerge> pending = SyncState.loadPending(stateFile);
+        Map<String, String> recorded = Map.copyOf(base);
+        List<SyncState.Pending> pending = SyncState.loadPending(stateFile);
         if (!request.readOnly() && request.mode() != SyncPlan.Mode.EXPORT) {
             local.recover();
         }
@@ -154,7 +155,7 @@ final class Engine {
                         baseInPlay.put(p, h);
                     }
                 });
-                merging.finishInterrupted(pending, localSides, rows, baseInPlay);
+                merging.finishInterrupted(pending, localSides, rows, baseInPlay, base);
                 Map<String, SyncPlan.Side> dbSides = new LinkedHashMap<>();
                 rows.forEach((p, r) -> dbSides.put(p, new SyncPlan.Side(r.hash(), r.invalid(), r.recordedHash(),
                         r.archived())));
@@ -207,7 +208,7 @@ final class Engine {
             throw e;
         }
         if (!request.readOnly()) {
-            recordBase(stateFile, base, steps);
+            recordBase(stateFile, base, recorded, steps);
             local.saveCache();
             SyncState.clearPending(stateFile);
         }
@@ -218,7 +219,8 @@ final class Engine {
      * Records the new base: each skill both sides now agree on, at the hash they agree on; deleted skills leave it.
      * Written only after the database committed, atomically.
      */
-    private void recordBase(Path stateFile, Map<String, String> base, List<SyncPlan.Step> steps) {
+    private void recordBase(Path stateFile, Map<String, String> base, Map<String, String> recorded,
+            List<SyncPlan.Step> steps) {
         Map<String, String> newBase = new TreeMap<>(base);
         for (SyncPlan.Step s : steps) {
             switch (s.action()) {
@@ -233,12 +235,12 @@ final class Engine {
                 }
             }
         }
-        if (!newBase.equals(base) || !store.exists()) {
+        if (!newBase.equals(recorded) || !store.exists()) {
             // The content of each skill's new base, for the merges of later runs (read from the folder, which now
             // holds what both sides agree on).
             store.update(newBase, local::read, report::warn);
         }
-        if (!newBase.equals(base)) {
+        if (!newBase.equals(recorded)) {
             try {
                 SyncState.save(stateFile, target.display(), local.dir(), newBase);
             } catch (IOException e) {

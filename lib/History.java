@@ -363,6 +363,14 @@ final class History {
                         + " brings the archived row into the folder");
             }
         }
+        if (row == null) {
+            String now = pathOf(c, v.skillId());
+            if (now != null) {
+                // The skill was not deleted: it moved. Restoring it here would make a second copy of it.
+                throw new Engine.Aborted(path + " was renamed to " + now + " (skill_id " + v.skillId() + "); restore "
+                        + now + " instead (skill-fleet log " + now + " lists its versions); nothing restored");
+            }
+        }
         if (row != null && row.skillId() != v.skillId()) {
             throw new Engine.Aborted(path + " now holds another skill (skill_id " + row.skillId() + ") than version "
                     + v.version() + " (skill_id " + v.skillId() + "); nothing restored");
@@ -398,6 +406,16 @@ final class History {
                 + " lists them)");
     }
 
+    /** Where a skill's row is now (any status), or null when it is gone. */
+    private static String pathOf(Connection c, long skillId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SkillSql.SELECT_PATH_OF_SKILL)) {
+            ps.setLong(1, skillId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
     /** The path of the skill a version was kept for, when it exists. */
     private static String otherSkillOf(Connection c, Database.Dialect dialect, long version) throws SQLException {
         if (!Database.historyPresent(c, dialect)) {
@@ -416,7 +434,7 @@ final class History {
      * and lists as a fetch rebuilds a live row's, its files from the deduplicated contents. A version of an archived
      * row is rebuilt without the archived status (a folder cannot say archived: the next sync would archive it again).
      */
-    static Skill load(Connection c, long version, String path) throws SQLException {
+    static Skill load(Connection c, long version, String path) throws SQLException, Engine.Aborted {
         Map<String, Object> columns = new HashMap<>();
         String frontmatter;
         String content;
@@ -462,6 +480,12 @@ final class History {
                             : binary == null ? new byte[0] : binary, text != null, 0, null, false));
                 }
             }
+        }
+        String unsafe = DatabaseSide.unsafe(path, files);
+        if (unsafe != null) {
+            // Its paths came from whoever wrote the row: never written where they point.
+            throw new Engine.Aborted("version " + version + " of " + path + " cannot be restored: " + unsafe
+                    + "; nothing restored");
         }
         return SkillMapping.toSkill(path, frontmatter, content, executable, columns, files);
     }

@@ -96,7 +96,7 @@ final class Merging {
         Map<String, String> keys = new HashMap<>();
         List<String> fromDb = new ArrayList<>();
         for (SyncPlan.Step s : java.util.stream.Stream.concat(sources.stream(), targets.stream()).toList()) {
-            if (s.action() == SyncPlan.Action.ARCHIVE_IN_DB || s.action() == SyncPlan.Action.CREATE_LOCAL) {
+            if (SyncPlan.renameKeyFromDatabase(s)) {
                 fromDb.add(s.path());
             } else {
                 try {
@@ -121,20 +121,31 @@ final class Merging {
     }
 
     /**
-     * Finishes the merges an interrupted run committed to the database but did not write into the folder: while the
-     * folder still holds what the merge read and the row the merge, the folder's copy stands as the base, so the
-     * plan brings the merge down. Any other case is planned as it is (merged again, or a conflict): nothing is lost.
+     * Finishes what an interrupted run committed to and did not write into the folder. A merge: while the folder
+     * still holds what the merge read and the row holds the merge, the folder's copy stands as the base, so the plan
+     * brings the merge down. A move: while the folder has been moved and the row is at the new path, the moved folder
+     * stands as the new path's base and the old path leaves the base, so the plan brings the row's content down.
+     * Any other case is planned as it is (merged or moved again, or a conflict): nothing is lost. {@code inPlay} is
+     * the base the plan reads, {@code base} the whole recorded one.
      */
-    void finishInterrupted(List<SyncState.PendingMerge> pending, Map<String, SyncPlan.Side> localSides,
-            Map<String, DatabaseSide.Row> rows, Map<String, String> base) {
-        for (SyncState.PendingMerge m : pending) {
+    void finishInterrupted(List<SyncState.Pending> pending, Map<String, SyncPlan.Side> localSides,
+            Map<String, DatabaseSide.Row> rows, Map<String, String> inPlay, Map<String, String> base) {
+        for (SyncState.Pending m : pending) {
             SyncPlan.Side l = localSides.get(m.path());
             DatabaseSide.Row d = rows.get(m.path());
-            if (base.containsKey(m.path()) && l != null && d != null && m.localHash().equals(l.hash())
-                    && m.mergedHash().equals(d.hash())) {
-                base.put(m.path(), m.localHash());
+            if (l == null || d == null || !m.localHash().equals(l.hash()) || !m.resultHash().equals(d.hash())) {
+                continue;
+            }
+            if (m.from() == null && inPlay.containsKey(m.path())) {
+                inPlay.put(m.path(), m.localHash());
                 warn.accept("finishing the merge of " + m.path() + " that an interrupted run committed to the "
                         + "database");
+            } else if (m.from() != null && inPlay.containsKey(m.from()) && !localSides.containsKey(m.from())) {
+                for (Map<String, String> b : List.of(inPlay, base)) {
+                    b.remove(m.from());
+                    b.put(m.path(), m.localHash());
+                }
+                warn.accept("finishing the move of " + m.from() + " -> " + m.path() + " that an interrupted run began");
             }
         }
     }
@@ -145,12 +156,19 @@ final class Merging {
     }
 
     /**
-     * Records, just before the commit, the merges the database side is about to commit, so a run stopped after the
-     * commit and before the folder write is finished by the next one ({@link #finishInterrupted}).
+     * Records, just before the commit, the merges the database side is about to commit and the folders the run is
+     * about to move, so a run stopped after the commit and before the folder writes is finished by the next one
+     * ({@link #finishInterrupted}).
      */
     void journal(Path stateFile, List<SyncPlan.Step> done) throws IOException {
-        List<SyncState.PendingMerge> merges = done.stream().filter(m -> m.action() == SyncPlan.Action.MERGE)
-                .map(m -> new SyncState.PendingMerge(m.path(), m.localHash(), m.resultHash())).toList();
+        List<SyncState.Pending> merges = new ArrayList<>();
+        for (SyncPlan.Step m : done) {
+            if (m.action() == SyncPlan.Action.MERGE) {
+                merges.add(new SyncState.Pending(m.path(), null, m.localHash(), m.resultHash()));
+            } else if (m.action() == SyncPlan.Action.RENAME_LOCAL) {
+                merges.add(new SyncState.Pending(m.path(), m.from(), m.localHash(), m.dbHash()));
+            }
+        }
         if (!merges.isEmpty()) {
             SyncState.savePending(stateFile, merges);
         }

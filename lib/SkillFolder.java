@@ -299,6 +299,7 @@ final class SkillFolder {
      * file is written and synced in a hidden folder beside the target, then renamed into place.
      */
     static void write(Path root, Skill skill) throws IOException {
+        requireSafe(skill);
         Path target = root.resolve(skill.path());
         Files.createDirectories(target.getParent());
         Path staging = target.getParent().resolve(workName("new", target.getFileName().toString()));
@@ -522,8 +523,28 @@ final class SkillFolder {
      * Writes a skill's files (each synced) into an empty folder; a file that had a mode before keeps it but for the
      * executable bit.
      */
+    /**
+     * Refuses a skill whose path or a file path would leave its folder (they may come from the database, whoever
+     * wrote it): the last line of defence, whatever checked the skill before.
+     */
+    private static void requireSafe(Skill skill) throws IOException {
+        if (!isSafeRelativePath(skill.path())) {
+            throw new IOException("skill path '" + SkillMapping.abbreviate(skill.path()) + "' is not a safe relative "
+                    + "path; nothing written");
+        }
+        for (Skill.SkillFile f : skill.files()) {
+            if (!isSafeRelativePath(f.path())) {
+                throw new IOException(skill.path() + ": file path '" + SkillMapping.abbreviate(f.path())
+                        + "' is not a safe relative path; nothing written");
+            }
+        }
+    }
+
     private static void build(Path dir, Skill skill, Map<String, Set<PosixFilePermission>> modes,
             List<String> emptyFolders) throws IOException {
+        if (skill != null) {
+            requireSafe(skill);
+        }
         Set<Path> made = new java.util.HashSet<>(Set.of(dir));
         for (String folder : emptyFolders) {
             Files.createDirectories(dir.resolve(folder));

@@ -118,7 +118,13 @@ final class SkillMerge {
 
     /** Why a file changed on both sides cannot be merged line by line (binary on some side), or null. */
     private static String textMergeable(String path, BaseStore.Entry b, Version l, Version d) {
-        if (!b.text() || !Frontmatter.isText(l.bytes()) || !Frontmatter.isText(d.bytes())) {
+        boolean lText = Frontmatter.isText(l.bytes());
+        boolean dText = Frontmatter.isText(d.bytes());
+        if (lText && dText && b.digest().size() > BaseStore.MAX_TEXT) {
+            return "text file " + path + " changed on both sides; its content at the last sync is not kept (over "
+                    + (BaseStore.MAX_TEXT >> 20) + " MB), so there is nothing to merge against";
+        }
+        if (!b.text() || !lText || !dText) {
             return "binary file " + path + " changed on both sides (" + l.bytes().length + " bytes in the folder, "
                     + d.bytes().length + " in the database)";
         }
@@ -194,7 +200,7 @@ final class SkillMerge {
     private static byte[] withoutName(byte[] skillMd) {
         String text = new String(skillMd, java.nio.charset.StandardCharsets.UTF_8);
         String[] lines = text.split("\n", -1);
-        if (lines.length == 0 || !lines[0].strip().equals("---")) {
+        if (lines.length == 0 || !lines[0].replace("\uFEFF", "").strip().equals("---")) {
             return skillMd;
         }
         StringBuilder out = new StringBuilder(lines[0]);

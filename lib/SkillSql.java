@@ -1106,6 +1106,10 @@ final class SkillSql {
             on conflict (skill_id, category_id) do update set is_primary = excluded.is_primary
             """;
 
+    static final String SELECT_PATH_OF_SKILL = """
+            select skill_path from skills where skill_id = ?
+            """;
+
     /** A renamed skill's old path, so what still names it finds the skill (the service reads skill_aliases). */
     static final String INSERT_SKILL_ALIAS = """
             insert into skill_aliases (skill_id, alias_path, reason) values (?, ?, 'renamed by skill-fleet')

@@ -306,8 +306,8 @@ final class SyncPlan {
      * Pairs a skill that left one path with one that appeared at another, the same apart from SKILL.md's name line,
      * into one rename, so the database row (and everything that points at its skill_id) stays. {@code keys} holds
      * the name-blind content key ({@link SkillMerge#renameKey}) of the candidates: the skill a removal would delete
-     * (an archive of a skill deleted from the folder, or the removal of a folder whose row is gone from the database)
-     * and the skill a creation would copy (new in the folder, or new in the database). A key more than one candidate
+     * (see {@link #sourceMove}; --no-delete's kept deletions included) and the skill a creation would copy (new in the
+     * folder, or new in the database). A key more than one candidate
      * shares is ambiguous: those stay removals and creations.
      */
     static List<Step> pairRenames(List<Step> steps, Map<String, String> keys) {
@@ -315,14 +315,10 @@ final class SyncPlan {
         Map<String, List<Step>> born = new java.util.HashMap<>();
         for (Step s : steps) {
             String key = keys.get(s.path());
-            if (key == null) {
-                continue;
-            }
-            if (isRenameSource(s)) {
-                gone.computeIfAbsent(key + s.action(), k -> new ArrayList<>()).add(s);
-            } else if (isRenameTarget(s)) {
-                born.computeIfAbsent(key + (s.action() == Action.CREATE_IN_DB ? Action.ARCHIVE_IN_DB
-                        : Action.REMOVE_LOCAL), k -> new ArrayList<>()).add(s);
+            if (key != null && sourceMove(s) != null) {
+                gone.computeIfAbsent(key + sourceMove(s), k -> new ArrayList<>()).add(s);
+            } else if (key != null && targetMove(s) != null) {
+                born.computeIfAbsent(key + targetMove(s), k -> new ArrayList<>()).add(s);
             }
         }
         Map<String, Step> renamed = new java.util.HashMap<>();
@@ -332,7 +328,7 @@ final class SyncPlan {
             if (sources.size() == 1 && targets.size() == 1) {
                 Step a = sources.get(0);
                 Step b = targets.get(0);
-                Step r = a.action() == Action.ARCHIVE_IN_DB
+                Step r = sourceMove(a) == Moved.IN_FOLDER
                         ? new Step(b.path(), Action.RENAME_IN_DB, "moved in the folder from " + a.path(),
                                 b.localHash(), a.dbHash(), false, a.path(), null)
                         : new Step(b.path(), Action.RENAME_LOCAL, "moved in the database from " + a.path(),
@@ -350,15 +346,48 @@ final class SyncPlan {
         return out;
     }
 
+    /** Where a skill moved, when a rename explains a removal and a creation. */
+    enum Moved { IN_FOLDER, IN_DB }
+
+    /**
+     * Where the skill a step deletes may have moved: in the folder (its folder is gone, its row live: archived, or
+     * kept by --no-delete) or in the database (its row left the path: the folder would be removed, or kept by
+     * --no-delete). Null: not a deletion a rename can explain (an archived row, say).
+     */
+    static Moved sourceMove(Step s) {
+        return switch (s.action()) {
+            case ARCHIVE_IN_DB -> Moved.IN_FOLDER;
+            case REMOVE_LOCAL -> s.dbHash() == null ? Moved.IN_DB : null;
+            case DELETE_NOT_PROPAGATED -> s.localHash() == null ? Moved.IN_FOLDER : s.dbHash() == null ? Moved.IN_DB
+                    : null;
+            default -> null;
+        };
+    }
+
+    /** Where the skill a step creates may have come from by a move: new in the folder, or new in the database. */
+    static Moved targetMove(Step s) {
+        if (s.action() == Action.CREATE_IN_DB && s.dbHash() == null) {
+            return Moved.IN_FOLDER;
+        }
+        return s.action() == Action.CREATE_LOCAL && s.localHash() == null ? Moved.IN_DB : null;
+    }
+
     /** A step that deletes a skill a rename may have moved (see {@link #pairRenames}). */
     static boolean isRenameSource(Step s) {
-        return s.action() == Action.ARCHIVE_IN_DB || s.action() == Action.REMOVE_LOCAL && s.dbHash() == null;
+        return sourceMove(s) != null;
     }
 
     /** A step that copies a new skill a rename may have made (see {@link #pairRenames}). */
     static boolean isRenameTarget(Step s) {
-        return s.action() == Action.CREATE_IN_DB && s.dbHash() == null || s.action() == Action.CREATE_LOCAL
-                && s.localHash() == null;
+        return targetMove(s) != null;
+    }
+
+    /**
+     * True when a rename candidate's content key is read from the database copy (a row a move in the folder left
+     * behind, a row new in the database), false when from the folder.
+     */
+    static boolean renameKeyFromDatabase(Step s) {
+        return sourceMove(s) == Moved.IN_FOLDER || targetMove(s) == Moved.IN_DB;
     }
 
     private static Step conflict(String path, Policy policy, String why) {

@@ -79,27 +79,29 @@ final class SyncState {
     }
 
     /**
-     * A merge a run committed to the database before writing it into the folder: the skill, the folder's hash the
-     * merge read and the merged hash. Kept in {@code merging-<key>.txt} beside the state from just before the commit
-     * until the base is recorded, so a run stopped in between is finished by the next: while the folder still holds
-     * what the merge read and the row holds the merge, the merge is brought down (see Engine).
+     * Folder work a run had committed to before writing it, so a run stopped in between is finished by the next
+     * (see Merging): a merge the database committed ({@code from} null; the folder's hash the merge read and the
+     * merged hash), or a folder being moved from {@code from} to {@code path} (the folder's hash and the hash of the
+     * row at the new path). Kept in {@code merging-<key>.txt} beside the state, from just before the commit until the
+     * base is recorded.
      */
-    record PendingMerge(String path, String localHash, String mergedHash) {
+    record Pending(String path, String from, String localHash, String resultHash) {
     }
 
     private static Path pendingFile(Path stateFile) {
         return stateFile.resolveSibling(stateFile.getFileName().toString().replaceFirst("^state-", "merging-"));
     }
 
-    static void savePending(Path stateFile, java.util.List<PendingMerge> merges) throws IOException {
+    static void savePending(Path stateFile, java.util.List<Pending> merges) throws IOException {
         Path file = pendingFile(stateFile);
         Files.createDirectories(file.getParent());
         Path tmp = Files.createTempFile(file.getParent(), "merging-", ".tmp");
         try {
             try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                out.write("# skill-fleet: merges committed to the database and not yet written into the folder\n");
-                for (PendingMerge m : merges) {
-                    out.write(m.localHash() + " " + m.mergedHash() + "  " + m.path() + "\n");
+                out.write("# skill-fleet: merges and moves committed to and not yet written into the folder\n");
+                for (Pending m : merges) {
+                    out.write(m.localHash() + " " + m.resultHash() + "  " + m.path()
+                            + (m.from() == null ? "" : "\t" + m.from()) + "\n");
                 }
             }
             try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
@@ -111,13 +113,15 @@ final class SyncState {
         }
     }
 
-    /** The merges an interrupted run may have left half done; empty when none (or unreadable: merged again). */
-    static java.util.List<PendingMerge> loadPending(Path stateFile) {
-        java.util.List<PendingMerge> merges = new java.util.ArrayList<>();
+    /** The merges and moves an interrupted run may have left half done; empty when none (or unreadable: merged again). */
+    static java.util.List<Pending> loadPending(Path stateFile) {
+        java.util.List<Pending> merges = new java.util.ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(pendingFile(stateFile), StandardCharsets.UTF_8)) {
             for (String line; (line = in.readLine()) != null; ) {
                 if (line.length() > 131 && !line.startsWith("#") && line.startsWith("  ", 129)) {
-                    merges.add(new PendingMerge(line.substring(131), line.substring(0, 64), line.substring(65, 129)));
+                    String[] paths = line.substring(131).split("\t", 2);
+                    merges.add(new Pending(paths[0], paths.length > 1 ? paths[1] : null, line.substring(0, 64),
+                            line.substring(65, 129)));
                 }
             }
         } catch (IOException e) {

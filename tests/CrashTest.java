@@ -253,6 +253,40 @@ class CrashTest {
         }
     }
 
+    /**
+     * A folder moved by a rename made in the database, the run stopped after the move and before the folder took
+     * the row's new name line: the next run finishes the move (it does not see a skill with no record of a sync).
+     */
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aMoveStoppedHalfWayIsFinishedByTheNextRun(String kind, @TempDir Path tmp) throws Exception {
+        Map<String, String> env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
+        Path a = tmp.resolve("a/skills");
+        Path b = tmp.resolve("b/skills");
+        TestSupport.write(a.resolve("t/alpha/SKILL.md"), "---\nname: alpha\ndescription: d\n---\nbody\n");
+        try (TestDatabases.TestDb db = TestDatabases.create(kind, tmp)) {
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url()).code());
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", b.toString(), "--db", db.url()).code());
+            Files.move(a.resolve("t/alpha"), a.resolve("t/beta"));
+            TestSupport.write(a.resolve("t/beta/SKILL.md"), "---\nname: beta\ndescription: d\n---\nbody\n");
+            TestSupport.Run moved = TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url());
+            assertTrue(moved.out().contains("rename-in-db t/alpha -> t/beta"), moved.all());
+            Map<String, String> halt = new java.util.HashMap<>(env);
+            halt.put("SKILL_FLEET_FAILPOINT", "FOLDER_BUILT");
+            Process p = TestSupport.start(tmp.resolve("logs"), halt, "sync_db", "-s", b.toString(), "--db", db.url(),
+                    "-q");
+            assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+            assertEquals(Hooks.HALTED, p.exitValue(), TestSupport.outputOf(tmp.resolve("logs")));
+            assertTrue(TestSupport.read(b.resolve("t/beta/SKILL.md")).contains("name: alpha"), "moved, not updated");
+            TestSupport.Run rerun = TestSupport.run("sync-db", env, "-s", b.toString(), "--db", db.url());
+            assertEquals(0, rerun.code(), rerun.all());
+            assertTrue(rerun.err().contains("finishing the move of t/alpha -> t/beta"), rerun.all());
+            assertNoWorkFolders(b);
+            TestSupport.assertSameTree(a, b);
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", b.toString(), "--db", db.url(), "--check").code());
+        }
+    }
+
     static List<String> workFolders(Path root) throws Exception {
         try (Stream<Path> paths = Files.walk(root)) {
             return paths.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(SkillFolder.WORK_PREFIX))

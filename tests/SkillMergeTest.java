@@ -157,6 +157,9 @@ class SkillMergeTest {
         Skill edited = skill("SKILL.md", MD.replace("one", "1").replace("name: demo", "name: other"), "x.md", "x\n");
         assertEquals(SkillMerge.renameKey(a), SkillMerge.renameKey(renamed));
         assertTrue(!SkillMerge.renameKey(a).equals(SkillMerge.renameKey(edited)));
+        Skill bom = skill("SKILL.md", "\uFEFF" + MD, "x.md", "x\n");
+        Skill bomRenamed = skill("SKILL.md", "\uFEFF" + MD.replace("name: demo", "name: other"), "x.md", "x\n");
+        assertEquals(SkillMerge.renameKey(bom), SkillMerge.renameKey(bomRenamed), "a byte-order mark changes nothing");
         Skill body = skill("SKILL.md", MD + "name: in the body\n", "x.md", "x\n");
         assertTrue(!SkillMerge.renameKey(a).equals(SkillMerge.renameKey(body)), "only the frontmatter's line");
     }
@@ -181,5 +184,16 @@ class SkillMergeTest {
         try (var walk = Files.walk(dir)) {
             return walk.filter(Files::isRegularFile).count();
         }
+    }
+
+    @Test
+    void aTextFileTooLargeToKeepIsAConflictThatSaysSo() throws Exception {
+        String big = "x".repeat(100) + "\n";
+        String text = big.repeat((int) (BaseStore.MAX_TEXT / big.length()) + 10);
+        BaseStore.Base base = stored(skill("SKILL.md", MD, "log.txt", text));
+        SkillMerge.Result r = SkillMerge.merge(base, skill("SKILL.md", MD, "log.txt", "a\n" + text),
+                skill("SKILL.md", MD, "log.txt", text + "b\n"));
+        assertEquals("text file log.txt changed on both sides; its content at the last sync is not kept (over 8 MB), "
+                + "so there is nothing to merge against", r.conflict());
     }
 }

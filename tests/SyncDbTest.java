@@ -721,6 +721,10 @@ class SyncDbTest {
         TestSupport.Run log = run("log", a, tdd);
         assertTrue(log.code() == 0 && log.out().contains(" rename "), "the version before the rename is kept under the "
                 + "same skill: " + log.all());
+        TestSupport.Run restore = run("restore", a, TDD);
+        assertEquals(1, restore.code(), restore.all());
+        assertTrue(restore.err().contains(TDD + " was renamed to " + tdd + " (skill_id " + id + "); restore " + tdd
+                + " instead"), "restoring the old path would make a second copy: " + restore.err());
         TestSupport.Run follow = sync(b);
         assertEquals(0, follow.code(), follow.all());
         assertTrue(follow.out().contains("rename-local " + TDD + " -> " + tdd), follow.out());

@@ -148,13 +148,15 @@ class SyncPlanTest {
         "moved in the database | db | k | k | -: rename-local x -> y |",
         "content differs | local | k | j | x: archive-in-db, y: create-in-db |",
         "two creations share the key | local | k | k | x: archive-in-db, y: create-in-db, z: create-in-db | z",
-        "a removal of an archived row is a deletion | archived | k | k | x: remove-local, y: create-local |"})
+        "a removal of an archived row is a deletion | archived | k | k | x: remove-local, y: create-local |",
+        "moved in the folder, --no-delete | local-keep | k | k | -: rename-in-db x -> y |",
+        "moved in the database, --no-delete | db-keep | k | k | -: rename-local x -> y |"})
     void aRemovalAndACreationOfTheSameContentAreOneRename(String name, String where, String fromKey, String toKey,
             String expected, String second) {
         Map<String, SyncPlan.Side> local = new HashMap<>();
         Map<String, SyncPlan.Side> db = new HashMap<>();
         Map<String, String> base = Map.of("x", "a");
-        switch (where) {
+        switch (where.replace("-keep", "")) {
             case "local" -> {
                 db.put("x", new SyncPlan.Side("a", null, null));
                 local.put("y", new SyncPlan.Side("a2", null, null));
@@ -172,7 +174,8 @@ class SyncPlanTest {
                 db.put("y", new SyncPlan.Side("a2", null, null));
             }
         }
-        SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, false, SyncPlan.Prefer.NONE, false, true);
+        SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, false, SyncPlan.Prefer.NONE,
+                where.endsWith("-keep"), true);
         List<SyncPlan.Step> planned = SyncPlan.plan(policy, local, db, base);
         Map<String, String> keys = new HashMap<>(Map.of("x", fromKey, "y", toKey));
         if (second != null) {

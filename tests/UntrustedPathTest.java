@@ -58,4 +58,42 @@ class UntrustedPathTest {
             assertFalse(Files.exists(outside));
         }
     }
+
+    /**
+     * A hostile path in a row that --prefer local overwrites goes neither into the backup of the database version
+     * (written beside the folder) nor, through history, into the folder when that version is restored.
+     */
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aHostileRowIsNeitherBackedUpNorRestoredWhereItsPathsPoint(String kind, @TempDir Path tmp) throws Exception {
+        Map<String, String> env = Map.of("SKILL_FLEET_HOME", tmp.resolve("home").toString());
+        Path a = tmp.resolve("deep/er/still/a/skills");
+        TestSupport.write(a.resolve("t/x/SKILL.md"), "---\nname: x\ndescription: d\n---\nbody\n");
+        TestSupport.write(a.resolve("t/x/r/a.md"), "ref\n");
+        String escape = "../../../../../../../pwned.txt";
+        try (TestDatabases.TestDb db = TestDatabases.create(kind, tmp)) {
+            assertEquals(0, TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url()).code());
+            TestSupport.execute(db, "update skill_files set relative_path = '" + escape + "' where relative_path = "
+                    + "'r/a.md'");
+            TestSupport.write(a.resolve("t/x/SKILL.md"), "---\nname: x\ndescription: d\n---\nbody, edited\n");
+            TestSupport.Run prefer = TestSupport.run("sync-db", env, "-s", a.toString(), "--db", db.url(), "--prefer",
+                    "local");
+            assertEquals(0, prefer.code(), prefer.all());
+            try (var walk = Files.walk(tmp)) {
+                assertEquals(List.of(), walk.filter(p -> p.getFileName().toString().equals("pwned.txt")).toList(),
+                        "nothing written where the row's path points");
+            }
+            TestSupport.Run log = TestSupport.run("log", env, "-s", a.toString(), "--db", db.url(), "t/x");
+            assertEquals(0, log.code(), log.all());
+            TestSupport.Run restore = TestSupport.run("restore", env, "-s", a.toString(), "--db", db.url(), "t/x",
+                    "--version", "1");
+            assertEquals(1, restore.code(), restore.all());
+            assertTrue(restore.err().contains("version 1 of t/x cannot be restored: file path '" + escape
+                    + "' is not a safe relative path; nothing restored"), restore.err());
+            try (var walk = Files.walk(tmp)) {
+                assertEquals(List.of(), walk.filter(p -> p.getFileName().toString().equals("pwned.txt")).toList());
+            }
+            assertTrue(TestSupport.read(a.resolve("t/x/SKILL.md")).contains("body, edited"), "the folder untouched");
+        }
+    }
 }
