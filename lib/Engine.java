@@ -210,6 +210,7 @@ final class Engine {
         if (!request.readOnly()) {
             recordBase(stateFile, base, recorded, steps);
             local.saveCache();
+            report.phase("record the base");
             SyncState.clearPending(stateFile);
         }
         return steps;
