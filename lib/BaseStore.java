@@ -73,6 +73,8 @@ final class BaseStore {
     private final Path dir;
     private final Path manifest;
     private Map<String, List<Entry>> entries;
+    /** The manifests of skills a run wrote to one side, their text already stored: no second read (see offer). */
+    private final Map<String, List<Entry>> offered = new HashMap<>();
 
     private BaseStore(Path dir, Path manifest) {
         this.dir = dir;
@@ -103,8 +105,25 @@ final class BaseStore {
     }
 
     /**
-     * Brings the store in line with a new base: each skill whose base hash changed (or is not kept yet) is read with
-     * {@code read} (the folder, which holds the base now that both sides agree) and kept when it hashes as the base;
+     * Takes a skill the run is about to write to one side, while its content is in memory: its text files are stored
+     * now and its manifest kept, so {@link #update} need not read the folder again when this becomes the base. Only
+     * the digests stay in memory. A failure only means that read happens after all. Returns the skill.
+     */
+    Skill offer(Skill skill) {
+        if (skill != null) {
+            try {
+                offered.put(skill.path(), put(skill));
+            } catch (IOException | RuntimeException e) {
+                offered.remove(skill.path());
+            }
+        }
+        return skill;
+    }
+
+    /**
+     * Brings the store in line with a new base: each skill whose base hash changed (or is not kept yet) is taken from
+     * what the run offered, else read with {@code read} (the folder, which holds the base now that both sides agree),
+     * and kept when it hashes as the base;
      * skills that left the base are dropped, then blobs nothing names. Failures are reported through {@code warn}:
      * the store is an aid to merging, never needed for correctness.
      */
@@ -120,6 +139,12 @@ final class BaseStore {
                     continue;
                 }
                 changed = true;
+                List<Entry> written = offered.get(b.getKey());
+                if (written != null && Skill.hashOf(written.stream().map(Entry::digest).toList())
+                        .equals(b.getValue())) {
+                    next.put(b.getKey(), written);
+                    continue;
+                }
                 Skill skill;
                 try {
                     skill = read.read(b.getKey());

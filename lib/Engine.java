@@ -172,7 +172,7 @@ final class Engine {
                 if (!request.readOnly()) {
                     List<SyncPlan.Step> applied = List.of();
                     try {
-                        List<SyncPlan.Step> done = db.apply(steps, rows, merging::toSend,
+                        List<SyncPlan.Step> done = db.apply(steps, rows, path -> store.offer(merging.toSend(path)),
                                 request.backup() ? local::backupDatabaseVersion : null, o, report::warn);
                         // Before the commit: a run stopped after it is finished by the next (see Merging).
                         merging.journal(stateFile, done);
@@ -344,7 +344,7 @@ final class Engine {
             if (s.action() == SyncPlan.Action.REMOVE_LOCAL) {
                 outcome.put(s.path(), local.write(s, null));
             } else if (s.action() == SyncPlan.Action.MERGE) {
-                outcome.put(s.path(), local.write(s, merging.result(s.path())));
+                outcome.put(s.path(), local.write(s, store.offer(merging.result(s.path()))));
             } else if (s.action().writesLocal()) {
                 imports.add(s.path());
             }
@@ -361,7 +361,7 @@ final class Engine {
                     outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
                             "changed in the database while this run was working; run again"));
                 } else {
-                    outcome.put(s.path(), local.write(s, f.skill()));
+                    outcome.put(s.path(), local.write(s, store.offer(f.skill())));
                 }
             });
         }

@@ -196,4 +196,25 @@ class SkillMergeTest {
         assertEquals("text file log.txt changed on both sides; its content at the last sync is not kept (over 8 MB), "
                 + "so there is nothing to merge against", r.conflict());
     }
+
+    @Test
+    void aSkillTheRunWroteIsKeptWithoutReadingTheFolderAgain() throws Exception {
+        BaseStore store = BaseStore.of(tmp.resolve(".skill-fleet/state-0123456789abcdef.txt"));
+        Skill written = skill("SKILL.md", MD, "notes.md", "n\n");
+        store.offer(written);
+        store.update(Map.of("demo", written.hash()), p -> {
+            throw new java.io.IOException("the folder is not read for a skill the run offered");
+        }, w -> {
+            throw new AssertionError(w);
+        });
+        BaseStore.Base kept = BaseStore.of(tmp.resolve(".skill-fleet/state-0123456789abcdef.txt")).load("demo",
+                written.hash());
+        assertNotNull(kept);
+        assertArrayEquals("n\n".getBytes(), kept.text("notes.md"));
+        Skill other = skill("SKILL.md", MD + "changed on disk after the write\n");
+        store.offer(written);
+        store.update(Map.of("demo", other.hash()), p -> other, w -> { });
+        assertNotNull(BaseStore.of(tmp.resolve(".skill-fleet/state-0123456789abcdef.txt")).load("demo", other.hash()),
+                "an offer that is not the new base is not used: the folder is read");
+    }
 }
