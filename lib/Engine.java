@@ -257,12 +257,8 @@ final class Engine {
      * sends its result, checked when it was made.
      */
     private List<SyncPlan.Step> validateExports(List<SyncPlan.Step> steps) {
-        List<SyncPlan.Step> checked = new ArrayList<>();
-        for (SyncPlan.Step s : steps) {
-            checked.add(s.action().writesDb() && s.action() != SyncPlan.Action.ARCHIVE_IN_DB
-                    && s.action() != SyncPlan.Action.MERGE ? local.checkSendable(s, request.strict()) : s);
-        }
-        return checked;
+        return local.checkSendable(steps, request.strict(), s -> s.action().writesDb()
+                && s.action() != SyncPlan.Action.ARCHIVE_IN_DB && s.action() != SyncPlan.Action.MERGE);
     }
 
     /**

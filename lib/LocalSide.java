@@ -139,24 +139,34 @@ final class LocalSide {
     }
 
     /**
-     * A step that would send a local skill, as it can go: the skill is read and checked now, so one that cannot be
+     * The steps as they can go: each that {@code sends} a local skill is read and checked now, so one that cannot be
      * stored faithfully shows as a skip in the plan (dry runs included), and linted against the Agent Skills
-     * specification (warnings, or a skip with --strict). Contents are not kept: apply reads them again.
+     * specification (warnings, in the steps' order, or a skip with --strict). Skills are read and parsed on all
+     * cores; contents are not kept: apply reads them again.
      */
-    SyncPlan.Step checkSendable(SyncPlan.Step s, boolean strict) {
-        try {
-            List<String> lint = SkillMapping.toRecord(read(s.path())).lint();
-            if (!lint.isEmpty() && strict) {
-                return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "SKILL.md: " + String.join("; ", lint)
-                        + " (--strict)");
-            }
-            lint.forEach(problem -> warn.accept("lint: " + s.path() + ": " + problem));
-            return s;
-        } catch (InvalidSkill e) {
-            return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, e.reason());
-        } catch (IOException e) {
-            return SyncPlan.Step.unreadable(s.path(), e);
+    List<SyncPlan.Step> checkSendable(List<SyncPlan.Step> steps, boolean strict,
+            java.util.function.Predicate<SyncPlan.Step> sends) {
+        record Checked(SyncPlan.Step step, List<String> lint) {
         }
+        List<Checked> checked = steps.parallelStream().map(s -> {
+            if (!sends.test(s)) {
+                return new Checked(s, List.of());
+            }
+            try {
+                List<String> lint = SkillMapping.toRecord(read(s.path())).lint();
+                if (!lint.isEmpty() && strict) {
+                    return new Checked(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "SKILL.md: "
+                            + String.join("; ", lint) + " (--strict)"), List.of());
+                }
+                return new Checked(s, lint);
+            } catch (InvalidSkill e) {
+                return new Checked(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, e.reason()), List.of());
+            } catch (IOException e) {
+                return new Checked(SyncPlan.Step.unreadable(s.path(), e), List.of());
+            }
+        }).toList();
+        checked.forEach(c -> c.lint().forEach(problem -> warn.accept("lint: " + c.step().path() + ": " + problem)));
+        return checked.stream().map(Checked::step).toList();
     }
 
     /** A local skill's status: its frontmatter's, active when it has none, null when it cannot be read as a skill. */
