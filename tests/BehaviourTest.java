@@ -249,7 +249,7 @@ class BehaviourTest {
             phases.add(m.group(1));
         }
         assertEquals(List.of("list the folder", "connect and list the database", "plan", "write the database",
-                "write the folder"), phases, verbose.err());
+                "write the folder", "record the base"), phases, verbose.err());
     }
 
     @ParameterizedTest
