@@ -34,26 +34,14 @@ final class BaseStore {
     }
 
     /**
-     * A skill's base: its hash and files. {@link #text} gives a text file's content, read from the store and checked
+     * A skill's base: its files. {@link #text} gives a text file's content, read from the store and checked
      * against its SHA-256, or null when it is binary or not (or no longer) kept.
      */
     final class Base {
-        private final String path;
-        private final String hash;
         private final List<Entry> files;
 
-        private Base(String path, String hash, List<Entry> files) {
-            this.path = path;
-            this.hash = hash;
+        private Base(List<Entry> files) {
             this.files = files;
-        }
-
-        String path() {
-            return path;
-        }
-
-        String hash() {
-            return hash;
         }
 
         List<Entry> files() {
@@ -101,7 +89,7 @@ final class BaseStore {
                 || !Skill.hashOf(files.stream().map(Entry::digest).toList()).equals(hash)) {
             return null;
         }
-        return new Base(path, hash, files);
+        return new Base(files);
     }
 
     /**
@@ -175,7 +163,8 @@ final class BaseStore {
             boolean text = f.bytes().length <= MAX_TEXT && Frontmatter.isText(f.bytes());
             if (text) {
                 Path blob = blobPath(sha);
-                if (!Files.isRegularFile(blob)) {
+                // A blob cut short (a crash while writing it) is written again; its content is checked on read.
+                if (!Files.isRegularFile(blob) || Files.size(blob) != f.bytes().length) {
                     Files.createDirectories(blob.getParent());
                     Path tmp = Files.createTempFile(blob.getParent(), "blob-", ".tmp");
                     try {

@@ -54,9 +54,6 @@ final class DatabaseSide {
      * history records when it replaces that row (see {@link History#reason}).
      */
     record Write(SkillMapping.SkillRecord record, Row existing, String reason) {
-        Write(SkillMapping.SkillRecord record, Row existing) {
-            this(record, existing, History.reason(SyncPlan.Action.UPDATE_IN_DB));
-        }
     }
 
 
@@ -91,9 +88,9 @@ final class DatabaseSide {
      * Keeps the versions of rows about to be replaced (their content, or their status by an archive) in the tool's
      * history, inside the run's transaction, before the write: copied by the database from the live rows (insert ...
      * select), so history costs no transfer, and only while a row still has the fingerprint the plan saw (the write
-     * that follows replaces exactly those). File contents are stored once per SHA-256. Four statements per batch,
-     * whatever its size. Call it after the rows are locked. {@code reason}: export, archive, restore (the lead's
-     * merge and rename too); the history's who may fix one for a whole run.
+     * that follows replaces exactly those). File contents are stored once per SHA-256. Four statements per batch and
+     * reason, whatever its size. Call it after the rows are locked. {@code reason}: export, archive, merge, rename,
+     * restore; the history's who may fix one for a whole run.
      */
     void keepVersions(List<Row> replaced, String reason) throws SQLException {
         if (history == null || replaced.isEmpty()) {
@@ -262,6 +259,21 @@ final class DatabaseSide {
      * that already includes it.
      */
     void fetch(Collection<String> paths, SqlConsumer<Fetched> each) throws SQLException, java.io.IOException {
+        fetch(paths, each, false);
+    }
+
+    /**
+     * The skill a row holds as a folder would hold it were the row live: an archived row's status column is left
+     * out (a folder cannot say archived), so SKILL.md keeps the status its frontmatter had. Null when there is no row.
+     */
+    Fetched fetchAsLive(String path) throws SQLException, java.io.IOException {
+        List<Fetched> found = new ArrayList<>();
+        fetch(List.of(path), found::add, true);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    private void fetch(Collection<String> paths, SqlConsumer<Fetched> each, boolean asLive)
+            throws SQLException, java.io.IOException {
         record SkillRow(long id, String path, String status, String frontmatter, String content, String executable,
                 String recordedHash, String fingerprint, Map<String, Object> columns) {
         }
@@ -275,6 +287,9 @@ final class DatabaseSide {
                         for (String name : List.of("name", "description", "version", "type", "weight",
                                 "load_priority", "status", "skill_style", "scope", "license")) {
                             columns.put(name, rs.getString(name));
+                        }
+                        if (asLive && "archived".equals(columns.get("status"))) {
+                            columns.put("status", null);
                         }
                         skills.add(new SkillRow(rs.getLong("skill_id"), rs.getString("skill_path"),
                                 rs.getString("status"), rs.getString("frontmatter"), rs.getString("skill_content"),

@@ -85,7 +85,7 @@ final class Engine {
         target = Database.resolve(o.db(), context.env());
         Path stateFile = SyncState.file(local.dir(), target.identity());
         store = BaseStore.of(stateFile);
-        merging = new Merging(local, store, request.policy(), report::warn);
+        merging = new Merging(local, store, request.policy(), request.strict(), report::warn);
         local.check(request.mode() == SyncPlan.Mode.EXPORT);
         if (target.embeddedDefault()) {
             report.announce((Files.exists(target.sqliteFile()) ? "using" : "creating") + " the embedded database "
@@ -254,7 +254,7 @@ final class Engine {
 
     /**
      * Each step that would send a local skill to the database, checked by the folder side (see LocalSide); a merge
-     * sends its result, checked when it was made.
+     * sends its result, validated and linted when it was made (see Merging).
      */
     private List<SyncPlan.Step> validateExports(List<SyncPlan.Step> steps) {
         return local.checkSendable(steps, request.strict(), s -> s.action().writesDb()

@@ -246,8 +246,7 @@ final class History {
             }
             Version v = chosen.version();
             SyncPlan.Side here = local.list(new Scope("all", path)).get(path);
-            String what = "version " + v.version() + " of " + path + " (" + v.reason() + ", " + when(v.replacedAt())
-                    + ")";
+            String what = described(v, path);
             boolean deleted = chosen.row() == null || chosen.row().archived();
             if (here != null && here.hash().equals(chosen.skill().hash())) {
                 if (!o.dryRun() && deleted) {
@@ -299,8 +298,7 @@ final class History {
                 Chosen chosen = choose(c, target.dialect(), path, version);
                 Version v = chosen.version();
                 DatabaseSide.Row row = chosen.row();
-                String what = "version " + v.version() + " of " + path + " (" + v.reason() + ", "
-                        + when(v.replacedAt()) + ")";
+                String what = described(v, path);
                 if (row != null && !row.archived() && chosen.skill().hash().equals(row.hash())) {
                     return "the database already holds " + what;
                 }
@@ -355,13 +353,22 @@ final class History {
                         + "removed: name the version to bring back with --version (skill-fleet log " + path
                         + " lists them)");
             }
-            v = versions.stream().filter(x -> x.reason().equals("archive")).findFirst()
-                    .orElse(versions.isEmpty() ? null : versions.get(0));
-            if (v == null) {
-                throw new Engine.Aborted(path + " is archived, but no version of it was kept (it was archived "
-                        + "before this tool kept history); import-from-db --status archived --skill-path " + path
-                        + " brings the archived row into the folder");
+            if (row != null && (versions.isEmpty() || !versions.get(0).reason().equals("archive"))) {
+                // Archived by someone else (the API, SQL): no version was kept then, and archiving changes only the
+                // status, so the archived row itself is the last version. (A kept version is older than it.)
+                DatabaseSide.Fetched archived = new DatabaseSide(c, dialect).fetchAsLive(path);
+                if (archived.row().invalid() != null) {
+                    throw new Engine.Aborted("the archived row of " + path + " cannot be restored: "
+                            + archived.row().invalid() + "; nothing restored");
+                }
+                Skill skill = archived.skill();
+                Current now = found.log().current();
+                return new Chosen(new Version(0, row.skillId(), path, row.hash(), now == null ? null
+                        : now.lastModified(), null, row.status(), "-", "-", "-", "archived row", skill.files().size(),
+                        0), skill, row);
             }
+            // The row is gone: the last version kept when it was archived, else the last kept.
+            v = versions.stream().filter(x -> x.reason().equals("archive")).findFirst().orElse(versions.get(0));
         }
         if (row == null) {
             String now = pathOf(c, v.skillId());
@@ -404,6 +411,12 @@ final class History {
         }
         throw new Engine.Aborted("no version " + wanted + " of " + path + " (skill-fleet log " + path
                 + " lists them)");
+    }
+
+    /** A chosen version as messages name it. */
+    private static String described(Version v, String path) {
+        return v.version() == 0 ? "the archived row of " + path + " (archived " + when(v.replacedAt()) + ")"
+                : "version " + v.version() + " of " + path + " (" + v.reason() + ", " + when(v.replacedAt()) + ")";
     }
 
     /** Where a skill's row is now (any status), or null when it is gone. */

@@ -18,6 +18,7 @@ final class Merging {
     private final LocalSide local;
     private final BaseStore store;
     private final SyncPlan.Policy policy;
+    private final boolean strict;
     private final Consumer<String> warn;
     /** The result of each merge the run makes, by path, with the hash of the folder copy it merged. */
     private final Map<String, Merged> merged = new HashMap<>();
@@ -25,10 +26,12 @@ final class Merging {
     private record Merged(Skill result, String localHash) {
     }
 
-    Merging(LocalSide local, BaseStore store, SyncPlan.Policy policy, Consumer<String> warn) {
+    /** {@code strict}: a merge whose SKILL.md breaks a lint rule is skipped, as a folder's would be (--strict). */
+    Merging(LocalSide local, BaseStore store, SyncPlan.Policy policy, boolean strict, Consumer<String> warn) {
         this.local = local;
         this.store = store;
         this.policy = policy;
+        this.strict = strict;
         this.warn = warn;
     }
 
@@ -76,6 +79,13 @@ final class Merging {
         if (r.conflict() != null) {
             return SyncPlan.mergeFailed(s, policy, r.conflict());
         }
+        // Linted as any skill sent to the database (the merge already parsed and validated).
+        List<String> lint = r.lint();
+        if (!lint.isEmpty() && strict) {
+            return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "the merge's SKILL.md: " + String.join("; ", lint)
+                    + " (--strict)");
+        }
+        lint.forEach(problem -> warn.accept("lint: " + s.path() + ": " + problem));
         merged.put(s.path(), new Merged(r.merged(), s.localHash()));
         return s.merged(r.merged().hash(), SkillMerge.describe(r.notes()));
     }

@@ -17,7 +17,6 @@ import java.util.Map;
  * phase took. Everything printed passes {@link Secrets#redact}.
  */
 final class Report {
-    /** The outcome of one step as reported: the planned step, possibly turned into a skip or conflict on apply. */
     /** One step in --json: {@code from} is the old path of a rename (absent otherwise). */
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     record Outcome(String skill, String action, String reason, String from) {

@@ -299,7 +299,7 @@ final class SkillFolder {
      * file is written and synced in a hidden folder beside the target, then renamed into place.
      */
     static void write(Path root, Skill skill) throws IOException {
-        requireSafe(skill);
+        requireSafe(skill); // before resolving the skill's own path, which build does not check
         Path target = root.resolve(skill.path());
         Files.createDirectories(target.getParent());
         Path staging = target.getParent().resolve(workName("new", target.getFileName().toString()));
@@ -520,10 +520,6 @@ final class SkillFolder {
     }
 
     /**
-     * Writes a skill's files (each synced) into an empty folder; a file that had a mode before keeps it but for the
-     * executable bit.
-     */
-    /**
      * Refuses a skill whose path or a file path would leave its folder (they may come from the database, whoever
      * wrote it): the last line of defence, whatever checked the skill before.
      */
@@ -540,6 +536,10 @@ final class SkillFolder {
         }
     }
 
+    /**
+     * Writes a skill's files (each synced) into an empty folder; a file that had a mode before keeps it but for the
+     * executable bit.
+     */
     private static void build(Path dir, Skill skill, Map<String, Set<PosixFilePermission>> modes,
             List<String> emptyFolders) throws IOException {
         if (skill != null) {

@@ -25,9 +25,10 @@ import org.eclipse.jgit.merge.MergeResult;
  */
 final class SkillMerge {
     /** A merged skill and what went into it, or why there is none ({@code conflict}). */
-    record Result(Skill merged, List<String> notes, String conflict) {
+    /** {@code lint}: what the merged SKILL.md breaks of the Agent Skills specification (warnings). */
+    record Result(Skill merged, List<String> notes, String conflict, List<String> lint) {
         static Result conflict(String why) {
-            return new Result(null, List.of(), why);
+            return new Result(null, List.of(), why, List.of());
         }
     }
 
@@ -108,12 +109,13 @@ final class SkillMerge {
         if (result.skillMd() == null) {
             return Result.conflict("the merge leaves no " + Skill.SKILL_MD);
         }
+        List<String> lint;
         try {
-            SkillMapping.toRecord(result);
+            lint = SkillMapping.toRecord(result).lint();
         } catch (InvalidSkill e) {
             return Result.conflict("the merge is not a valid skill: " + e.reason());
         }
-        return new Result(result, notes, null);
+        return new Result(result, notes, null, lint);
     }
 
     /** Why a file changed on both sides cannot be merged line by line (binary on some side), or null. */

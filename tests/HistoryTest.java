@@ -152,6 +152,32 @@ class HistoryTest {
         assertTrue(ok("sync-db", scene.a).out().contains("0 created, 0 updated"), "in step");
     }
 
+    /**
+     * A row archived by someone else (the API, SQL) kept no version, and a kept version is older than it: undelete
+     * brings back the archived row itself, the last edit included.
+     */
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aSkillArchivedThroughSqlComesBackWithItsLastEdit(String kind) throws Exception {
+        setUp(kind, true);
+        Scene.append(scene.a, TUNING, "EDIT ONE\n");
+        ok("sync-db", scene.a);
+        Scene.append(scene.a, TUNING, "EDIT TWO (latest)\n");
+        ok("sync-db", scene.a);
+        String id = scene.one("select skill_id from skills where skill_path = '" + TUNING + "'");
+        TestSupport.execute(scene.db, "update skills set status = 'archived' where skill_id = " + id);
+        TestSupport.Run removed = ok("sync-db", scene.a);
+        assertTrue(removed.out().contains("remove-local " + TUNING), removed.out());
+        TestSupport.Run restore = ok("restore", scene.a, TUNING);
+        assertTrue(restore.out().contains("restored the archived row of " + TUNING), restore.out());
+        String md = TestSupport.read(scene.a.resolve(TUNING).resolve("SKILL.md"));
+        assertTrue(md.endsWith("EDIT ONE\nEDIT TWO (latest)\n"), md);
+        assertTrue(md.contains("status: active") && !md.contains("archived"), "a folder cannot say archived: " + md);
+        ok("sync-db", scene.a);
+        assertEquals("active", scene.one("select status from skills where skill_id = " + id));
+        assertTrue(scene.one("select skill_content from skills where skill_id = " + id).endsWith("EDIT TWO (latest)\n"));
+    }
+
     @ParameterizedTest
     @FieldSource("KINDS")
     void restoringOverLocalEditsBacksThemUpAndTheSyncSendsTheVersionOn(String kind) throws Exception {

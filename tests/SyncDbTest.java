@@ -694,6 +694,24 @@ class SyncDbTest {
 
     @ParameterizedTest
     @FieldSource("KINDS")
+    void aMergeIsLintedLikeAnySkillSentAndStrictSkipsIt(String kind) throws Exception {
+        setUp(kind);
+        edit(a, TDD, "name: test-driven-development\n", "name: test-driven-development\nowner: team-a\n");
+        append(b, TDD, "From b.\n");
+        assertEquals(0, sync(a).code());
+        TestSupport.Run strict = sync(b, "--strict");
+        assertEquals(3, strict.code(), strict.all());
+        assertTrue(strict.err().contains("skipped " + TDD + ": the merge's SKILL.md: ") && strict.err().contains(
+                "(--strict)"), strict.err());
+        assertFalse(md(b, TDD).contains("owner: team-a"), "nothing written");
+        TestSupport.Run merged = sync(b);
+        assertEquals(0, merged.code(), merged.all());
+        assertTrue(merged.err().contains("warning: lint: " + TDD + ": "), merged.err());
+        assertTrue(md(b, TDD).contains("owner: team-a") && md(b, TDD).endsWith("From b.\n"));
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
     void aSkillMovedInTheFolderKeepsItsRowAndTheOtherFolderMovesIt(String kind) throws Exception {
         setUp(kind);
         String id = one("select skill_id from skills where skill_path = '" + TDD + "'");
@@ -725,7 +743,7 @@ class SyncDbTest {
         assertEquals(1, restore.code(), restore.all());
         assertTrue(restore.err().contains(TDD + " was renamed to " + tdd + " (skill_id " + id + "); restore " + tdd
                 + " instead"), "restoring the old path would make a second copy: " + restore.err());
-        TestSupport.Run follow = sync(b);
+        TestSupport.Run follow = sync(b, "--no-delete");
         assertEquals(0, follow.code(), follow.all());
         assertTrue(follow.out().contains("rename-local " + TDD + " -> " + tdd), follow.out());
         assertFalse(TestSupport.exists(b.resolve(TDD)));
@@ -742,13 +760,15 @@ class SyncDbTest {
         String id = one("select skill_id from skills where skill_path = '" + TDD + "'");
         String tdd = "development/practices/tdd";
         TestSupport.execute(db, "update skills set skill_path = '" + tdd + "', name = 'tdd' where skill_id = " + id);
-        Path extra = a.resolve(TDD).resolve("notes-kept.txt");
+        // An empty folder is no part of the skill: only a move of the folder (not a removal and a creation) keeps it.
+        Files.createDirectories(a.resolve(TDD).resolve("drafts"));
         TestSupport.Run moved = sync(a);
         assertEquals(0, moved.code(), moved.all());
         assertTrue(moved.out().contains("rename-local " + TDD + " -> " + tdd), moved.out());
         assertFalse(TestSupport.exists(a.resolve(TDD)));
         assertTrue(md(a, tdd).contains("name: tdd"), md(a, tdd));
-        assertFalse(TestSupport.exists(extra));
+        assertTrue(Files.isDirectory(a.resolve(tdd).resolve("drafts")), "the folder was moved, not re-created");
+        assertEquals(List.of(), backups(a, "local", TDD), "nothing was removed");
         assertEquals(id, one("select skill_id from skills where skill_path = '" + tdd + "'"));
         assertEquals("1", one("select count(*) from skills"
                 + " where status <> 'archived' and skill_path like 'development/%tdd%'"));
