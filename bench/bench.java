@@ -52,6 +52,19 @@ class bench implements Callable<Integer> {
     @Option(names = "--work", description = "Scratch folder (default: a temporary folder, deleted afterwards).")
     Path work;
 
+    @Option(names = "--corpus", defaultValue = "generated", description = "generated: synthetic skills, one in five"
+            + " files binary; real: text-heavy skills derived from the real skills in SKILL_FLEET_CORPUS, else"
+            + " ../shared/corpora/anthropic-skills (default: ${DEFAULT-VALUE}).")
+    Corpus corpus;
+
+    @Option(names = "--generate-only", description = "Generate each corpus, print its skills, files and MB, time nothing.")
+    boolean generateOnly;
+
+    enum Corpus { generated, real }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     final Path repo = Path.of("").toAbsolutePath();
     final List<String> table = new ArrayList<>();
 
@@ -64,7 +77,32 @@ class bench implements Callable<Integer> {
         if (db == null) {
             db = System.getenv("DATABASE_URL");
         }
+        Path source = null;
+        if (corpus == Corpus.real) {
+            String env = System.getenv("SKILL_FLEET_CORPUS");
+            source = env != null && !env.isEmpty() ? Path.of(env) : repo.resolve("../shared/corpora/anthropic-skills").normalize();
+            if (!Files.isDirectory(source) || SkillFolder.list(source, w -> { }).isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "no real skills in " + source
+                        + ": set SKILL_FLEET_CORPUS to a folder of skills (each a folder with a SKILL.md)");
+            }
+        }
         Path root = work != null ? Files.createDirectories(work) : Files.createTempDirectory("skill-fleet-bench");
+        if (generateOnly) {
+            try {
+                for (int n : sizes) {
+                    Path dir = root.resolve("corpus-" + corpus + "-" + n + "/skills");
+                    System.out.println(summary(dir, generate(dir, n, source)));
+                    if (work == null) {
+                        SkillFolder.deleteTree(dir.getParent());
+                    }
+                }
+            } finally {
+                if (work == null) {
+                    SkillFolder.deleteTree(root);
+                }
+            }
+            return 0;
+        }
         for (String script : List.of("export_to_db.java", "import_from_db.java", "sync_db.java")) {
             // Warm JBang's cache: the first run of a changed script compiles it, which is not what is measured.
             new ProcessBuilder(repo.resolve("jbang").toString(), repo.resolve(script).toString(), "--version")
@@ -74,9 +112,8 @@ class bench implements Callable<Integer> {
         table.add("|---|---|---|---|---|---|---|---|");
         try {
             for (int n : sizes) {
-                Path corpus = root.resolve("corpus-" + n + "/skills");
-                long bytes = generate(corpus, n, new Random(n));
-                System.err.printf("corpus of %d skills: %.1f MB%n", n, bytes / 1e6);
+                Path corpus = root.resolve("corpus-" + this.corpus + "-" + n + "/skills");
+                System.err.println(summary(corpus, generate(corpus, n, source)));
                 if (db != null) {
                     runAll("postgresql" + (latencyMs > 0 ? " +" + latencyMs + " ms RTT" : ""), n, corpus, root, true);
                 }
@@ -330,13 +367,79 @@ class bench implements Callable<Integer> {
             + "python java typescript rust security performance latency cache batch stream config template example "
             + "reference guide workflow pipeline release version frontmatter markdown folder sync conflict").split(" ");
 
-    /** N skills in a taxonomy, each a 2-10 KB SKILL.md plus 0-5 files of 1-30 KB, one in five binary. */
-    static long generate(Path root, int n, Random random) throws IOException {
-        if (Files.isDirectory(root)) {
-            try (Stream<Path> s = Files.walk(root)) {
-                return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    /** The corpus of n skills at root (generated unless a --work folder already holds it): {files, bytes}. */
+    long[] generate(Path root, int n, Path source) throws IOException {
+        if (!Files.isDirectory(root)) {
+            if (corpus == Corpus.real) {
+                generateFromReal(root, n, source, new Random(n));
+            } else {
+                generate(root, n, new Random(n));
             }
         }
+        try (Stream<Path> s = Files.walk(root)) {
+            long[] total = new long[2];
+            s.filter(Files::isRegularFile).forEach(p -> {
+                total[0]++;
+                total[1] += p.toFile().length();
+            });
+            return total;
+        }
+    }
+
+    String summary(Path root, long[] filesAndBytes) throws IOException {
+        return String.format(Locale.ROOT, "corpus %s: %,d skills, %,d files, %.1f MB", corpus,
+                SkillFolder.list(root, w -> { }).size(), filesAndBytes[0], filesAndBytes[1] / 1e6);
+    }
+
+    /** The largest supporting file a derived skill takes from its real skill, and how many at most (0 to this - 1). */
+    static final int REAL_FILE_MAX_BYTES = 12_000;
+    static final int REAL_FILES_BOUND = 7;
+
+    /**
+     * N text-heavy skills derived from the real ones, cycled: skill i takes real skill i % R, keeps its SKILL.md (the
+     * name line set to its own folder name, and a line naming its copy, so no two skills hash alike) and its 0-6
+     * smallest text files of at most 12 KB (seeded), at area-(i % 10)/topic-(i % 37)/(real name)-(i). Binary files
+     * (fonts, a PDF, a tarball) are left out. On the 12 Anthropic skills this lands near the corpus of the
+     * performance issue: 10,000 skills, about 3.4 files and 24 KB a skill.
+     */
+    static void generateFromReal(Path root, int n, Path source, Random random) throws IOException {
+        List<Skill> real = new ArrayList<>();
+        List<List<Skill.SkillFile>> pools = new ArrayList<>();
+        for (String path : SkillFolder.list(source, w -> { })) {
+            Skill skill = SkillFolder.read(source, path, w -> { });
+            real.add(skill);
+            pools.add(skill.files().stream()
+                    .filter(f -> !f.path().equals(Skill.SKILL_MD) && f.bytes().length <= REAL_FILE_MAX_BYTES
+                            && Frontmatter.tryDecodeUtf8(f.bytes()) != null)
+                    .sorted(java.util.Comparator.comparingInt((Skill.SkillFile f) -> f.bytes().length)
+                            .thenComparing(Skill.SkillFile::path))
+                    .toList());
+        }
+        for (int i = 0; i < n; i++) {
+            Skill skill = real.get(i % real.size());
+            String realName = skill.path().substring(skill.path().lastIndexOf('/') + 1);
+            String name = realName + "-" + i;
+            Path dir = root.resolve("area-" + (i % 10) + "/topic-" + (i % 37) + "/" + name);
+            Files.createDirectories(dir);
+            String md = new String(skill.files().stream().filter(f -> f.path().equals(Skill.SKILL_MD)).findFirst()
+                    .orElseThrow().bytes(), StandardCharsets.UTF_8);
+            md = md.replaceFirst("(?m)^name:.*$", "name: " + name);
+            Files.writeString(dir.resolve(Skill.SKILL_MD), md + (md.endsWith("\n") ? "" : "\n")
+                    + "\nBenchmark copy " + i + " of " + realName + ".\n");
+            List<Skill.SkillFile> pool = pools.get(i % real.size());
+            for (Skill.SkillFile f : pool.subList(0, Math.min(pool.size(), random.nextInt(REAL_FILES_BOUND)))) {
+                Path target = dir.resolve(f.path());
+                Files.createDirectories(target.getParent());
+                Files.write(target, f.bytes());
+                if (f.executable()) {
+                    Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
+            }
+        }
+    }
+
+    /** N skills in a taxonomy, each a 2-10 KB SKILL.md plus 0-5 files of 1-30 KB, one in five binary. */
+    static long generate(Path root, int n, Random random) throws IOException {
         long total = 0;
         for (int i = 0; i < n; i++) {
             String name = "skill-" + i;
