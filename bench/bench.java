@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -26,14 +25,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Generates a corpus shaped like real skills (a 2-10 KB SKILL.md and 0-5 supporting files, some binary, in a
- * taxonomy) and times the real commands on it, each as a fresh process through ./jbang (JVM start included, JBang's
- * cache warm): export of N new skills, a no-op sync, a sync after 1% of the skills changed on each side (the database
- * side as API edits), a sync of 1,000 changed skills without and with history (the cost of keeping the versions it
- * replaces), an import of N skills into an empty folder, and an import of N rows the service wrote (no
- * skill_fleet_skill_meta row). Prints a Markdown table with wall time,
- * skills/s, peak RSS and, on PostgreSQL, the ratio to the floor: psql \copy of the same bytes into the same tables.
- * With --latency-ms, the PostgreSQL runs go through a TCP proxy on loopback that delays every packet.
+ * Generates a corpus (--corpus generated: synthetic skills, a 2-10 KB SKILL.md and 0-5 supporting files, some
+ * binary; --corpus real: text-heavy skills derived from the shared real skills; both in a two-level taxonomy) and
+ * times the real commands on it, each as a fresh process through ./jbang (JVM start included, JBang's cache warm):
+ * export of N new skills, a no-op sync, a sync after 1% of the skills changed on each side (the database side as API
+ * edits), a sync of 1,000 changed skills without and with history (the cost of keeping the versions it replaces), an
+ * import of N skills into an empty folder, and an import of N rows the service wrote (no skill_fleet_skill_meta row).
+ * Prints a Markdown table with wall time, skills/s, peak RSS and, on PostgreSQL, floors measured in the same run and
+ * the ratio to them: export, psql \copy of the very rows the tool wrote into an empty database with the same schema;
+ * import, \copy ... to of those rows plus cp -a of the folder; no-op sync, find -printf of the folder plus the
+ * listing query through psql plus a JVM start. With --latency-ms, the PostgreSQL runs go through a TCP proxy on
+ * loopback that delays every packet (the floors stay local).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true)
 class bench implements Callable<Integer> {
@@ -43,14 +45,28 @@ class bench implements Callable<Integer> {
     @Option(names = "--db", description = "PostgreSQL server URL to create throwaway databases on (default: DATABASE_URL, else SQLite only).")
     String db;
 
-    @Option(names = "--sqlite", negatable = true, defaultValue = "true", description = "Also run on SQLite (default: ${DEFAULT-VALUE}).")
-    boolean sqlite;
+    // Not a negatable --sqlite: with a default of true, picocli's --no-sqlite sets it to the default, true.
+    @Option(names = "--no-sqlite", description = "Run on PostgreSQL only (by default SQLite runs too).")
+    boolean noSqlite;
 
     @Option(names = "--latency-ms", defaultValue = "0", description = "Round-trip delay added on the PostgreSQL link (default: ${DEFAULT-VALUE}).")
     int latencyMs;
 
     @Option(names = "--work", description = "Scratch folder (default: a temporary folder, deleted afterwards).")
     Path work;
+
+    @Option(names = "--corpus", defaultValue = "generated", description = "generated: synthetic skills, one in five"
+            + " files binary; real: text-heavy skills derived from the real skills in SKILL_FLEET_CORPUS, else"
+            + " ../shared/corpora/anthropic-skills (default: ${DEFAULT-VALUE}).")
+    Corpus corpus;
+
+    @Option(names = "--generate-only", description = "Generate each corpus, print its skills, files and MB, time nothing.")
+    boolean generateOnly;
+
+    enum Corpus { generated, real }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     final Path repo = Path.of("").toAbsolutePath();
     final List<String> table = new ArrayList<>();
@@ -64,7 +80,33 @@ class bench implements Callable<Integer> {
         if (db == null) {
             db = System.getenv("DATABASE_URL");
         }
+        Path source = null;
+        if (corpus == Corpus.real) {
+            String env = System.getenv("SKILL_FLEET_CORPUS");
+            source = env != null && !env.isEmpty() ? Path.of(env) : repo.resolve("../shared/corpora/anthropic-skills").normalize();
+            if (!Files.isDirectory(source) || SkillFolder.list(source, w -> { }).isEmpty()) {
+                spec.commandLine().getErr().println("bench: no real skills in " + source
+                        + ": set SKILL_FLEET_CORPUS to a folder of skills (each a folder with a SKILL.md)");
+                return 2;
+            }
+        }
         Path root = work != null ? Files.createDirectories(work) : Files.createTempDirectory("skill-fleet-bench");
+        if (generateOnly) {
+            try {
+                for (int n : sizes) {
+                    Path dir = root.resolve("corpus-" + corpus + "-" + n + "/skills");
+                    System.out.println(summary(dir, generate(dir, n, source)));
+                    if (work == null) {
+                        SkillFolder.deleteTree(dir.getParent());
+                    }
+                }
+            } finally {
+                if (work == null) {
+                    SkillFolder.deleteTree(root);
+                }
+            }
+            return 0;
+        }
         for (String script : List.of("export_to_db.java", "import_from_db.java", "sync_db.java")) {
             // Warm JBang's cache: the first run of a changed script compiles it, which is not what is measured.
             new ProcessBuilder(repo.resolve("jbang").toString(), repo.resolve(script).toString(), "--version")
@@ -74,13 +116,12 @@ class bench implements Callable<Integer> {
         table.add("|---|---|---|---|---|---|---|---|");
         try {
             for (int n : sizes) {
-                Path corpus = root.resolve("corpus-" + n + "/skills");
-                long bytes = generate(corpus, n, new Random(n));
-                System.err.printf("corpus of %d skills: %.1f MB%n", n, bytes / 1e6);
+                Path corpus = root.resolve("corpus-" + this.corpus + "-" + n + "/skills");
+                System.err.println(summary(corpus, generate(corpus, n, source)));
                 if (db != null) {
                     runAll("postgresql" + (latencyMs > 0 ? " +" + latencyMs + " ms RTT" : ""), n, corpus, root, true);
                 }
-                if (sqlite && latencyMs == 0) {
+                if (!noSqlite && latencyMs == 0) {
                     runAll("sqlite", n, corpus, root, false);
                 }
             }
@@ -97,6 +138,8 @@ class bench implements Callable<Integer> {
         String name = "sf_bench_" + n + "_" + System.nanoTime() % 100000;
         String url;
         Proxy proxy = null;
+        // Floors run psql against the server directly (without the --latency-ms proxy) and need a postgresql:// URL.
+        String psqlUrl = postgres && commandExists("psql") && !db.startsWith("jdbc:") ? withDatabase(db, name) : null;
         if (postgres) {
             execute(db, "create database " + name);
             url = withDatabase(db, name);
@@ -112,10 +155,28 @@ class bench implements Callable<Integer> {
         Path folder = root.resolve(label.replace(' ', '_') + "-" + n + "/skills");
         SkillFolder.deleteTree(folder.getParent());
         copy(corpus, folder);
+        Path rows = root.resolve(name + "-rows");
         try {
-            Double floor = postgres ? floor(n, corpus, root) : null;
-            row(label, n, "export of N new skills", time("export_to_db.java", "-s", folder.toString(), "--db", url), floor);
-            row(label, n, "no-op sync", time("sync_db.java", "-s", folder.toString(), "--db", url), null);
+            double[] export = time("export_to_db.java", "-s", folder.toString(), "--db", url);
+            List<String> tables = null;
+            Double exportFloor = null;
+            if (psqlUrl != null) {
+                tables = filledTables(withDatabase(db, name));
+                Files.createDirectories(rows);
+                copyOut(psqlUrl, tables, rows);
+                exportFloor = copyIntoEmptyDatabase(n, tables, rows);
+            }
+            row(label, n, "export of N new skills", export, exportFloor);
+            double[] noop = time("sync_db.java", "-s", folder.toString(), "--db", url);
+            if (psqlUrl != null) {
+                double find = timeProcess("find", folder.toString(), "-printf", "%s %T@ %p\n");
+                double query = timeProcess("psql", psqlUrl, "-Atq", "-c", LISTING_FLOOR);
+                double jvm = timeProcess(ProcessHandle.current().info().command().orElse("java"), "-version");
+                row(label, n, String.format(Locale.ROOT, "no-op sync (floor: find -printf %.2f s + listing query %.2f s"
+                        + " + JVM start %.2f s)", find, query, jvm), noop, find + query + jvm);
+            } else {
+                row(label, n, "no-op sync", noop, null);
+            }
             changeOnePercent(folder, url, n);
             row(label, n, "sync, 1% changed on each side", time("sync_db.java", "-s", folder.toString(), "--db", url), null);
             changeSkills(folder, 1000);
@@ -137,14 +198,28 @@ class bench implements Callable<Integer> {
                     kept[0] / off[0]), kept, null, 1000);
             Path empty = root.resolve(label.replace(' ', '_') + "-" + n + "-import/skills");
             SkillFolder.deleteTree(empty.getParent());
-            row(label, n, "import of N skills into an empty folder",
-                    time("import_from_db.java", "--status", "all", "-s", empty.toString(), "--db", url), null);
+            String importOp = "import of N skills into an empty folder";
+            Double importFloor = null;
+            if (psqlUrl != null) {
+                // The same tables as the export floor, as they are now (the rows the import reads), and the folder.
+                SkillFolder.deleteTree(rows);
+                Files.createDirectories(rows);
+                double out = copyOut(psqlUrl, tables, rows);
+                Path copied = root.resolve(name + "-cp");
+                double cp = timeProcess("cp", "-a", folder.toString(), copied.toString());
+                SkillFolder.deleteTree(copied);
+                importFloor = out + cp;
+                importOp += String.format(Locale.ROOT, " (floor: \\copy to %.2f s + cp -a %.2f s)", out, cp);
+            }
+            row(label, n, importOp,
+                    time("import_from_db.java", "--status", "all", "-s", empty.toString(), "--db", url), importFloor);
             SkillFolder.deleteTree(empty.getParent());
             insertServiceRows(url, n);
             row(label, n, "import of N service-written skills (no skill_fleet_skill_meta)",
                     time("import_from_db.java", "--skill-path", "service", "-s", empty.toString(), "--db", url), null);
             SkillFolder.deleteTree(empty.getParent());
         } finally {
+            SkillFolder.deleteTree(rows);
             if (proxy != null) {
                 proxy.close();
             }
@@ -202,11 +277,69 @@ class bench implements Callable<Integer> {
         return new double[] {wall, kb.isEmpty() ? -1 : Long.parseLong(kb.lines().reduce((a, b) -> b).orElse("0")) / 1024.0};
     }
 
-    /** psql \copy of the same bytes (every SKILL.md and file) into the same tables of a fresh database. */
-    Double floor(int n, Path corpus, Path root) throws Exception {
-        if (!commandExists("psql")) {
-            return null;
+    /**
+     * What a no-op sync must read from the database at least, for the no-op floor: each skill's path with the hash
+     * and row fingerprint this tool recorded (the tool's own listing also recomputes the fingerprints).
+     */
+    static final String LISTING_FLOOR = "select s.skill_path, m.content_hash, m.fingerprint from skills s"
+            + " left join skill_fleet_skill_meta m on m.skill_id = s.skill_id";
+
+    /** The tables that hold rows (every one the export filled), parents before the tables that reference them. */
+    static List<String> filledTables(String url) throws Exception {
+        List<String> tables = new ArrayList<>();
+        java.util.Map<String, List<String>> parents = new java.util.HashMap<>();
+        try (Connection c = Database.connect(Database.resolve(url, name -> System.getenv(name)));
+                Statement st = c.createStatement()) {
+            List<String> all = new ArrayList<>();
+            try (var rs = st.executeQuery("select table_name from information_schema.tables"
+                    + " where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name")) {
+                while (rs.next()) {
+                    all.add(rs.getString(1));
+                }
+            }
+            for (String table : all) {
+                try (var rs = st.executeQuery("select exists (select 1 from " + table + ")")) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        tables.add(table);
+                    }
+                }
+            }
+            try (var rs = st.executeQuery("select cast(conrelid as regclass), cast(confrelid as regclass)"
+                    + " from pg_constraint where contype = 'f' and conrelid <> confrelid")) {
+                while (rs.next()) {
+                    parents.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                }
+            }
         }
+        List<String> ordered = new ArrayList<>();
+        for (int pass = 0; pass < tables.size() && ordered.size() < tables.size(); pass++) {
+            for (String table : tables) {
+                if (!ordered.contains(table) && parents.getOrDefault(table, List.of()).stream()
+                        .allMatch(p -> ordered.contains(p) || !tables.contains(p))) {
+                    ordered.add(table);
+                }
+            }
+        }
+        if (ordered.size() < tables.size()) {
+            throw new IllegalStateException("foreign keys form a cycle among " + tables);
+        }
+        return ordered;
+    }
+
+    /** psql \copy ... to of the tables into dir, one file per table; returns the seconds it took. */
+    static double copyOut(String psqlUrl, List<String> tables, Path dir) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("psql", psqlUrl, "-q", "-v", "ON_ERROR_STOP=1"));
+        for (String table : tables) {
+            cmd.addAll(List.of("-c", "\\copy " + table + " to '" + dir.resolve(table + ".tsv") + "'"));
+        }
+        return timeProcess(cmd.toArray(String[]::new));
+    }
+
+    /**
+     * The export's floor: psql \copy ... from of the very rows the tool wrote (copied out of its database into dir)
+     * into an empty database with the tool's schema, every table, parents first; returns the seconds it took.
+     */
+    Double copyIntoEmptyDatabase(int n, List<String> tables, Path dir) throws Exception {
         String name = "sf_floor_" + n + "_" + System.nanoTime() % 100000;
         execute(db, "create database " + name);
         try {
@@ -214,48 +347,29 @@ class bench implements Callable<Integer> {
             try (Connection c = Database.connect(Database.resolve(url, x -> null))) {
                 Database.ensureSchema(c, Database.Dialect.POSTGRESQL);
             }
-            Path skillsCsv = root.resolve("floor-skills.tsv");
-            Path filesCsv = root.resolve("floor-files.tsv");
-            List<String> skills = SkillFolder.list(corpus, w -> { });
-            try (var sw = Files.newBufferedWriter(skillsCsv); var fw = Files.newBufferedWriter(filesCsv)) {
-                int id = 0;
-                for (String path : skills) {
-                    id++;
-                    Skill skill = SkillFolder.read(corpus, path, w -> { });
-                    sw.write(id + "\t" + path + "\t" + path.substring(path.lastIndexOf('/') + 1) + "\t\ttechnical\t"
-                            + escape(new String(skill.skillMd().bytes(), StandardCharsets.UTF_8)) + "\n");
-                    for (Skill.SkillFile f : skill.files()) {
-                        if (f.path().equals(Skill.SKILL_MD)) {
-                            continue;
-                        }
-                        String text = Frontmatter.tryDecodeUtf8(f.bytes());
-                        fw.write(id + "\treference\t" + f.path() + "\t" + f.path().substring(f.path().lastIndexOf('/') + 1)
-                                + "\t" + (text == null ? "\\N" : escape(text)) + "\t"
-                                + (text == null ? "\\\\x" + HexFormat.of().formatHex(f.bytes()) : "\\N") + "\n");
-                    }
-                }
+            List<String> cmd = new ArrayList<>(List.of("psql", url, "-q", "-v", "ON_ERROR_STOP=1"));
+            for (String table : tables) {
+                cmd.addAll(List.of("-c", "\\copy " + table + " from '" + dir.resolve(table + ".tsv") + "'"));
             }
-            String conn = withDatabase(db, name).startsWith("jdbc:") ? null : withDatabase(db, name);
-            if (conn == null) {
-                return null;
-            }
-            long start = System.nanoTime();
-            Process p = new ProcessBuilder("psql", conn, "-q", "-v", "ON_ERROR_STOP=1",
-                    "-c", "\\copy skills (skill_id, skill_path, name, description, type, skill_content) from '" + skillsCsv + "'",
-                    "-c", "\\copy skill_files (skill_id, file_type, relative_path, filename, content, binary_data) from '" + filesCsv + "'")
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("psql \\copy failed: " + out);
-            }
-            return (System.nanoTime() - start) / 1e9;
+            double seconds = timeProcess(cmd.toArray(String[]::new));
+            System.err.println("export floor: \\copy from of " + String.join(", ", tables));
+            return seconds;
         } finally {
             execute(db, "drop database if exists " + name + " with (force)");
         }
     }
 
-    static String escape(String s) {
-        return s.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
+    /** Runs a command with its output discarded (errors kept for the message); returns its wall seconds. */
+    static double timeProcess(String... cmd) throws Exception {
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (code != 0) {
+            throw new IllegalStateException(cmd[0] + " exited " + code + ": " + err.strip());
+        }
+        return seconds;
     }
 
     /** The first {@code count} skills (or all) edited in the folder. */
@@ -330,13 +444,79 @@ class bench implements Callable<Integer> {
             + "python java typescript rust security performance latency cache batch stream config template example "
             + "reference guide workflow pipeline release version frontmatter markdown folder sync conflict").split(" ");
 
-    /** N skills in a taxonomy, each a 2-10 KB SKILL.md plus 0-5 files of 1-30 KB, one in five binary. */
-    static long generate(Path root, int n, Random random) throws IOException {
-        if (Files.isDirectory(root)) {
-            try (Stream<Path> s = Files.walk(root)) {
-                return s.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    /** The corpus of n skills at root (generated unless a --work folder already holds it): {files, bytes}. */
+    long[] generate(Path root, int n, Path source) throws IOException {
+        if (!Files.isDirectory(root)) {
+            if (corpus == Corpus.real) {
+                generateFromReal(root, n, source, new Random(n));
+            } else {
+                generate(root, n, new Random(n));
             }
         }
+        try (Stream<Path> s = Files.walk(root)) {
+            long[] total = new long[2];
+            s.filter(Files::isRegularFile).forEach(p -> {
+                total[0]++;
+                total[1] += p.toFile().length();
+            });
+            return total;
+        }
+    }
+
+    String summary(Path root, long[] filesAndBytes) throws IOException {
+        return String.format(Locale.ROOT, "corpus %s: %,d skills, %,d files, %.1f MB", corpus,
+                SkillFolder.list(root, w -> { }).size(), filesAndBytes[0], filesAndBytes[1] / 1e6);
+    }
+
+    /** The largest supporting file a derived skill takes from its real skill, and how many at most (0 to this - 1). */
+    static final int REAL_FILE_MAX_BYTES = 12_000;
+    static final int REAL_FILES_BOUND = 7;
+
+    /**
+     * N text-heavy skills derived from the real ones, cycled: skill i takes real skill i % R, keeps its SKILL.md (the
+     * name line set to its own folder name, and a line naming its copy, so no two skills hash alike) and its 0-6
+     * smallest text files of at most 12 KB (seeded), at area-(i % 10)/topic-(i % 37)/(real name)-(i). Binary files
+     * (fonts, a PDF, a tarball) are left out. On the 12 Anthropic skills this lands near the corpus of the
+     * performance issue: 10,000 skills, about 3.4 files and 24 KB a skill.
+     */
+    static void generateFromReal(Path root, int n, Path source, Random random) throws IOException {
+        List<Skill> real = new ArrayList<>();
+        List<List<Skill.SkillFile>> pools = new ArrayList<>();
+        for (String path : SkillFolder.list(source, w -> { })) {
+            Skill skill = SkillFolder.read(source, path, w -> { });
+            real.add(skill);
+            pools.add(skill.files().stream()
+                    .filter(f -> !f.path().equals(Skill.SKILL_MD) && f.bytes().length <= REAL_FILE_MAX_BYTES
+                            && Frontmatter.tryDecodeUtf8(f.bytes()) != null)
+                    .sorted(java.util.Comparator.comparingInt((Skill.SkillFile f) -> f.bytes().length)
+                            .thenComparing(Skill.SkillFile::path))
+                    .toList());
+        }
+        for (int i = 0; i < n; i++) {
+            Skill skill = real.get(i % real.size());
+            String realName = skill.path().substring(skill.path().lastIndexOf('/') + 1);
+            String name = realName + "-" + i;
+            Path dir = root.resolve("area-" + (i % 10) + "/topic-" + (i % 37) + "/" + name);
+            Files.createDirectories(dir);
+            String md = new String(skill.files().stream().filter(f -> f.path().equals(Skill.SKILL_MD)).findFirst()
+                    .orElseThrow().bytes(), StandardCharsets.UTF_8);
+            md = md.replaceFirst("(?m)^name:.*$", "name: " + name);
+            Files.writeString(dir.resolve(Skill.SKILL_MD), md + (md.endsWith("\n") ? "" : "\n")
+                    + "\nBenchmark copy " + i + " of " + realName + ".\n");
+            List<Skill.SkillFile> pool = pools.get(i % real.size());
+            for (Skill.SkillFile f : pool.subList(0, Math.min(pool.size(), random.nextInt(REAL_FILES_BOUND)))) {
+                Path target = dir.resolve(f.path());
+                Files.createDirectories(target.getParent());
+                Files.write(target, f.bytes());
+                if (f.executable()) {
+                    Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
+            }
+        }
+    }
+
+    /** N skills in a taxonomy, each a 2-10 KB SKILL.md plus 0-5 files of 1-30 KB, one in five binary. */
+    static long generate(Path root, int n, Random random) throws IOException {
         long total = 0;
         for (int i = 0; i < n; i++) {
             String name = "skill-" + i;
