@@ -148,10 +148,12 @@ class FolderSafetyTest {
             assertEquals(List.of(), left.map(p -> p.getFileName().toString())
                     .filter(n -> n.startsWith(SkillFolder.WORK_PREFIX)).toList(), "no work folder left");
         }
+        // Changed on both sides now, far apart (a new file here, SKILL.md there): the next sync merges them.
         TestSupport.Run again = scene.run("sync-db", scene.b, Hooks.NONE);
-        assertEquals(3, again.code(), "changed on both sides now: " + again.all());
-        assertTrue(again.err().contains("conflict " + PYTHON + ": changed in the folder and in the database"),
-                again.err());
+        assertEquals(0, again.code(), "changed on both sides now: " + again.all());
+        assertTrue(again.out().contains("merge " + PYTHON), again.out());
+        assertEquals("saved while the sync was writing\n", TestSupport.read(note), "the edit saved meanwhile is kept");
+        assertTrue(TestSupport.read(scene.b.resolve(PYTHON).resolve("SKILL.md")).contains("Edited in a."));
     }
 
     @ParameterizedTest(name = "kind={0}")

@@ -23,7 +23,7 @@ class HostileInputTest {
             "empty-skill-md", "SKILL.md: no YAML frontmatter",
             "no-frontmatter", "SKILL.md: no YAML frontmatter",
             "frontmatter-not-mapping", "SKILL.md: frontmatter is not a mapping",
-            "duplicate-keys", "SKILL.md: unreadable YAML frontmatter: while constructing a mapping",
+            "duplicate-keys", "SKILL.md: unreadable YAML frontmatter: found duplicate key",
             "billion-laughs", "SKILL.md: unreadable YAML frontmatter: Number of aliases for non-scalar nodes exceeds",
             "non-utf8-skill-md", "SKILL.md: not valid UTF-8",
             "generated/too-big", "assets/blob.bin: 10485761 bytes, over --max-file-size (10485760 bytes)");
