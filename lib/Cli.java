@@ -105,13 +105,7 @@ final class Cli {
 
         /** The scope these options and a --status value select; "./dev/", "dev/" and "dev" are the same prefix. */
         Scope with(String status) {
-            String p = skillPath == null ? "" : skillPath.strip();
-            while (p.startsWith("./")) {
-                p = p.substring(2);
-            }
-            while (p.endsWith("/")) {
-                p = p.substring(0, p.length() - 1);
-            }
+            String p = Scope.path(skillPath);
             return new Scope(status, p.equals(".") ? "" : p);
         }
     }

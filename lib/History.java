@@ -95,22 +95,10 @@ final class History {
     record Log(String skill, Current current, List<Version> versions) {
     }
 
-    /** A skill path as users type it: "./dev/x/" is "dev/x". */
-    static String skillPath(String typed) {
-        String p = typed == null ? "" : typed.strip();
-        while (p.startsWith("./")) {
-            p = p.substring(2);
-        }
-        while (p.endsWith("/")) {
-            p = p.substring(0, p.length() - 1);
-        }
-        return p;
-    }
-
     // ---------------------------------------------------------------------------------------------------- log
 
     static int log(Settings o, String typed, RunContext context, PrintWriter out, PrintWriter err) throws Exception {
-        String path = skillPath(typed);
+        String path = Scope.path(typed);
         Database.Target target = Database.resolve(o.db(), context.env());
         Log log;
         if (target.sqliteFile() != null && !Files.exists(target.sqliteFile())) {
@@ -219,7 +207,7 @@ final class History {
      */
     static int restore(Settings o, String typed, String version, boolean toDb, boolean backup, RunContext context,
             PrintWriter out, PrintWriter err) throws Exception {
-        String path = skillPath(typed);
+        String path = Scope.path(typed);
         Database.Target target = Database.resolve(o.db(), context.env());
         if (target.sqliteFile() != null && !Files.exists(target.sqliteFile())) {
             throw new Engine.Aborted("no skill " + path + " in the database or its history");

@@ -6,6 +6,18 @@
 record Scope(String status, String pathPrefix) {
     static final Scope ALL = new Scope("all", "");
 
+    /** A skill path or prefix as users type it: "./dev/", "dev/" and "dev" are the same; null is "". */
+    static String path(String typed) {
+        String p = typed == null ? "" : typed.strip();
+        while (p.startsWith("./")) {
+            p = p.substring(2);
+        }
+        while (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p;
+    }
+
     boolean contains(String path) {
         return pathPrefix.isEmpty() || path.equals(pathPrefix) || path.startsWith(pathPrefix + "/");
     }

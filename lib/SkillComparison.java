@@ -250,14 +250,7 @@ final class SkillComparison {
                 || !Files.isDirectory(skillsDir.resolve(name)))) {
             return SkillFolder.relative(skillsDir, typed);
         }
-        String p = name.strip().replace('\\', '/');
-        while (p.startsWith("./")) {
-            p = p.substring(2);
-        }
-        while (p.endsWith("/")) {
-            p = p.substring(0, p.length() - 1);
-        }
-        return p;
+        return Scope.path(name.replace('\\', '/'));
     }
 
     /** Compares a segment of skills; {@code fetch} are those of them whose database version is needed. */
