@@ -1,5 +1,4 @@
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -225,24 +224,17 @@ final class BaseStore {
     }
 
     private void writeManifest(Map<String, List<Entry>> next) throws IOException {
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "manifest-", ".tmp");
-        try {
-            try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                out.write("# skill-fleet: the files of each skill at the last sync, for three-way merges. Safe to "
-                        + "delete: skills changed on both sides are then conflicts until the next sync.\n");
-                for (Map.Entry<String, List<Entry>> e : next.entrySet()) {
-                    for (Entry f : e.getValue()) {
-                        Skill.FileDigest d = f.digest();
-                        out.write(escape(e.getKey()) + "\t" + d.sha256() + "\t" + (d.executable() ? "755" : "644")
-                                + "\t" + d.size() + "\t" + (f.text() ? "t" : "b") + "\t" + escape(d.path()) + "\n");
-                    }
+        SyncState.replace(manifest, false, out -> {
+            out.write("# skill-fleet: the files of each skill at the last sync, for three-way merges. Safe to "
+                    + "delete: skills changed on both sides are then conflicts until the next sync.\n");
+            for (Map.Entry<String, List<Entry>> e : next.entrySet()) {
+                for (Entry f : e.getValue()) {
+                    Skill.FileDigest d = f.digest();
+                    out.write(escape(e.getKey()) + "\t" + d.sha256() + "\t" + (d.executable() ? "755" : "644")
+                            + "\t" + d.size() + "\t" + (f.text() ? "t" : "b") + "\t" + escape(d.path()) + "\n");
                 }
             }
-            Files.move(tmp, manifest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /** Deletes the blobs no manifest in the store names (another database's manifest keeps its own). */

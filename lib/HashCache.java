@@ -1,10 +1,8 @@
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,21 +80,14 @@ final class HashCache {
         if (!changed && seen.size() == entries.size()) {
             return;
         }
-        Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), "hashes-", ".tmp");
-        try {
-            try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                for (Map.Entry<String, Entry> e : seen.entrySet()) {
-                    if (e.getKey().indexOf('\n') < 0) {
-                        Entry v = e.getValue();
-                        out.write(v.size() + "\t" + v.modified() + "\t" + v.changed() + "\t" + v.inode() + "\t"
-                                + v.sha256() + "\t" + e.getKey() + "\n");
-                    }
+        SyncState.replace(file, false, out -> {
+            for (Map.Entry<String, Entry> e : seen.entrySet()) {
+                if (e.getKey().indexOf('\n') < 0) {
+                    Entry v = e.getValue();
+                    out.write(v.size() + "\t" + v.modified() + "\t" + v.changed() + "\t" + v.inode() + "\t"
+                            + v.sha256() + "\t" + e.getKey() + "\n");
                 }
             }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }

@@ -57,20 +57,39 @@ final class SyncState {
     }
 
     static void save(Path file, String database, Path skillsDir, Map<String, String> hashes) throws IOException {
+        replace(file, true, out -> {
+            out.write("# skill-fleet sync state: each skill's hash at the last successful sync of this folder with"
+                    + " this database.\n# Safe to delete: the next run then behaves like a first sync.\n");
+            out.write("# database: " + database + "\n");
+            out.write("# folder: " + skillsDir.toAbsolutePath().normalize().getFileName() + "\n");
+            for (Map.Entry<String, String> e : new TreeMap<>(hashes).entrySet()) {
+                out.write(e.getValue() + "  " + e.getKey() + "\n");
+            }
+        });
+    }
+
+    /** What {@link #replace} writes into the new file. */
+    @FunctionalInterface
+    interface Content {
+        void write(BufferedWriter out) throws IOException;
+    }
+
+    /**
+     * Replaces a file of the .skill-fleet folder atomically: written beside it, then renamed over it, so a reader
+     * sees the old file or the new one, never part of one. {@code durable} syncs it to disk before the rename (the
+     * state and the merge journal, which later runs act on; caches can be rebuilt).
+     */
+    static void replace(Path file, boolean durable, Content content) throws IOException {
         Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), "state-", ".tmp");
+        Path tmp = Files.createTempFile(file.getParent(), file.getFileName() + "-", ".tmp");
         try {
             try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                out.write("# skill-fleet sync state: each skill's hash at the last successful sync of this folder with"
-                        + " this database.\n# Safe to delete: the next run then behaves like a first sync.\n");
-                out.write("# database: " + database + "\n");
-                out.write("# folder: " + skillsDir.toAbsolutePath().normalize().getFileName() + "\n");
-                for (Map.Entry<String, String> e : new TreeMap<>(hashes).entrySet()) {
-                    out.write(e.getValue() + "  " + e.getKey() + "\n");
-                }
+                content.write(out);
             }
-            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
+            if (durable) {
+                try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
@@ -93,24 +112,13 @@ final class SyncState {
     }
 
     static void savePending(Path stateFile, java.util.List<Pending> merges) throws IOException {
-        Path file = pendingFile(stateFile);
-        Files.createDirectories(file.getParent());
-        Path tmp = Files.createTempFile(file.getParent(), "merging-", ".tmp");
-        try {
-            try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                out.write("# skill-fleet: merges and moves committed to and not yet written into the folder\n");
-                for (Pending m : merges) {
-                    out.write(m.localHash() + " " + m.resultHash() + "  " + m.path()
-                            + (m.from() == null ? "" : "\t" + m.from()) + "\n");
-                }
+        replace(pendingFile(stateFile), true, out -> {
+            out.write("# skill-fleet: merges and moves committed to and not yet written into the folder\n");
+            for (Pending m : merges) {
+                out.write(m.localHash() + " " + m.resultHash() + "  " + m.path()
+                        + (m.from() == null ? "" : "\t" + m.from()) + "\n");
             }
-            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     /** The merges and moves an interrupted run may have left half done; empty when none (or unreadable: merged again). */
