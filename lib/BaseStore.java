@@ -61,7 +61,7 @@ final class BaseStore {
     private final Path manifest;
     private Map<String, List<Entry>> entries;
     /** The manifests of skills a run wrote to one side, their text already stored: no second read (see offer). */
-    private final Map<String, List<Entry>> offered = new HashMap<>();
+    private final Map<String, List<Entry>> offered = new java.util.concurrent.ConcurrentHashMap<>();
 
     private BaseStore(Path dir, Path manifest) {
         this.dir = dir;

@@ -346,7 +346,8 @@ final class Engine {
             }
         }
         Set<String> fetched = new HashSet<>();
-        try (Progress progress = Progress.of("to folder", imports.size(), request.settings())) {
+        try (Progress progress = Progress.of("to folder", imports.size(), request.settings());
+                LocalSide.Writes writes = local.writes(store::offer)) {
             db.fetch(imports, f -> {
                 fetched.add(f.row().path());
                 progress.step(1);
@@ -357,9 +358,10 @@ final class Engine {
                     outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
                             "changed in the database while this run was working; run again"));
                 } else {
-                    outcome.put(s.path(), local.write(s, store.offer(f.skill())));
+                    writes.submit(s, f.skill());
                 }
             });
+            writes.done().forEach(s -> outcome.put(s.path(), s));
         }
         for (String path : imports) {
             if (!fetched.contains(path)) {

@@ -38,9 +38,9 @@ interface Hooks {
         String[] parts = spec.strip().split(":");
         Moment at = Moment.valueOf(parts[0]);
         int nth = parts.length > 1 ? Integer.parseInt(parts[1]) : 1;
-        int[] seen = {0};
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
         return (moment, skill) -> {
-            if (moment == at && ++seen[0] == nth) {
+            if (moment == at && seen.incrementAndGet() == nth) {
                 Runtime.getRuntime().halt(HALTED);
             }
         };

@@ -28,9 +28,11 @@ final class LocalSide {
     private final Hooks hooks;
     private HashCache cache;
     private Path backupDir;
-    private boolean saved;
+    private volatile boolean saved;
     private final Set<String> databaseBackups = new HashSet<>();
-    private boolean failed;
+    private volatile boolean failed;
+    /** Folder writes share it; a rename, which may remove emptied parent folders, holds it alone. */
+    private final java.util.concurrent.locks.ReadWriteLock moving = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     /** {@code backup}: save what is replaced or removed under .skill-fleet/backup/. */
     LocalSide(Settings settings, boolean backup, Consumer<String> warn, Hooks hooks) {
@@ -222,6 +224,17 @@ final class LocalSide {
      * failed, the others go through.
      */
     SyncPlan.Step write(SyncPlan.Step s, Skill skill) {
+        java.util.concurrent.locks.Lock lock = s.action() == SyncPlan.Action.RENAME_LOCAL
+                || s.action() == SyncPlan.Action.REMOVE_LOCAL ? moving.writeLock() : moving.readLock();
+        lock.lock();
+        try {
+            return writeLocked(s, skill);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private SyncPlan.Step writeLocked(SyncPlan.Step s, Skill skill) {
         Path link = SkillFolder.symlinkOnPath(skillsDir, s.path());
         if (link != null) {
             return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, throughLink(link));
@@ -246,11 +259,113 @@ final class LocalSide {
             if (done.conflict() != null) {
                 return new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT, done.conflict());
             }
-            saved |= done.backedUp();
+            if (done.backedUp()) {
+                saved = true;
+            }
             return s;
         } catch (IOException | RuntimeException e) {
             failed = true;
             return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "could not write the folder: " + Cli.describe(e));
+        }
+    }
+
+    /**
+     * Writes skills on a few threads while the caller goes on (streaming the next ones from the database): a folder
+     * write mostly waits on the file system (creating files and folders, each file's fsync), and waits overlap. Each
+     * write is the same as {@link #write} (built beside, synced, renamed in; a rename or removal runs alone). Content
+     * in flight is bounded ({@link #IN_FLIGHT} bytes, a larger skill alone), so memory stays flat. {@code first}
+     * sees each skill on the writing thread before it is written (the merge-base store keeps its text).
+     */
+    Writes writes(java.util.function.UnaryOperator<Skill> first) {
+        return new Writes(first);
+    }
+
+    static final int WRITERS = 4;
+    static final long IN_FLIGHT = 32L << 20;
+
+    final class Writes implements AutoCloseable {
+        private final java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newFixedThreadPool(WRITERS, r -> {
+                    Thread t = new Thread(r, "folder-writer");
+                    t.setDaemon(true);
+                    return t;
+                });
+        private final java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore((int) (IN_FLIGHT >> 10));
+        private final List<java.util.concurrent.Future<SyncPlan.Step>> pending = new ArrayList<>();
+        private final java.util.function.UnaryOperator<Skill> first;
+
+        private Writes(java.util.function.UnaryOperator<Skill> first) {
+            this.first = first;
+        }
+
+        /** Queues one write; blocks while too much content is already waiting to be written. */
+        void submit(SyncPlan.Step s, Skill skill) throws IOException {
+            long bytes = skill == null ? 0 : skill.files().stream().mapToLong(f -> f.bytes().length).sum();
+            int permits = (int) Math.min(IN_FLIGHT >> 10, Math.max(1, bytes >> 10));
+            try {
+                room.acquire(permits);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while writing the folder");
+            }
+            java.util.concurrent.Callable<SyncPlan.Step> job = () -> {
+                try {
+                    return write(s, first.apply(skill));
+                } finally {
+                    room.release(permits);
+                }
+            };
+            if (permits == IN_FLIGHT >> 10) {
+                // A skill as large as all the room there is: the others are done (its permits say so); it is written
+                // here, before the caller reads on, so no second large skill is held beside it.
+                pending.add(java.util.concurrent.CompletableFuture.completedFuture(call(job)));
+            } else {
+                pending.add(pool.submit(job));
+            }
+        }
+
+        private static SyncPlan.Step call(java.util.concurrent.Callable<SyncPlan.Step> job) throws IOException {
+            try {
+                return job.call();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+        }
+
+        /** Waits for every queued write; returns each step as it ended, in the order submitted. */
+        List<SyncPlan.Step> done() throws IOException {
+            List<SyncPlan.Step> ended = new ArrayList<>();
+            for (java.util.concurrent.Future<SyncPlan.Step> f : pending) {
+                try {
+                    ended.add(f.get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while writing the folder");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IOException("could not write the folder: " + Cli.describe(e.getCause()), e.getCause());
+                }
+            }
+            pending.clear();
+            return ended;
+        }
+
+        /** Lets queued writes finish (a write is never cut in half), then stops the threads. */
+        @Override
+        public void close() {
+            pool.shutdown();
+            boolean interrupted = false;
+            while (!pool.isTerminated()) {
+                try {
+                    pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -280,7 +395,7 @@ final class LocalSide {
     }
 
     /** This run's backup folder, .skill-fleet/backup/<timestamp>/ (named on first use, created when written). */
-    private Path backupDir() {
+    private synchronized Path backupDir() {
         if (backupDir == null) {
             Path root = SyncState.folder(skillsDir).resolve("backup");
             String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").format(ZonedDateTime.now(ZoneOffset.UTC));

@@ -172,7 +172,10 @@ class CrashTest {
                 List<String> left = workFolders(a).stream()
                         .map(n -> n.substring(SkillFolder.WORK_PREFIX.length(), n.indexOf('-', SkillFolder.WORK_PREFIX
                                 .length()))).sorted().toList();
-                assertEquals(stop.leaves(), left, stop.toString());
+                // Folders are written on several threads: other skills' writes may be stopped in their own windows
+                // too, so the window's kinds must all be there, and nothing else.
+                assertTrue(left.containsAll(stop.leaves()) && List.of("new", "old").containsAll(left)
+                        && left.isEmpty() == stop.leaves().isEmpty(), stop + " left " + left);
                 if (stop.leaves().isEmpty()) {
                     assertEquals(before.keySet(), TestSupport.tree(a).keySet(), "no folder written yet: " + stop);
                 }
