@@ -196,6 +196,59 @@ class CliTest {
         assertTrue(jars.contains("gson-2.13.1.jar") && jars.contains("maven-model-3.9.11.jar"), jars.toString());
     }
 
+    /**
+     * The wrapper's launch cache: a second run of a script starts without JBang's JVM (JBang's own classes are made
+     * unusable and the script still runs, its arguments intact), and a changed source file is picked up (JBang is
+     * asked again and rebuilds).
+     */
+    @Test
+    void theLaunchCacheSkipsJBangOnAWarmRunAndFollowsEveryChangedSource(@TempDir Path tmp) throws Exception {
+        Path checkout = tmp.resolve("checkout");
+        Files.createDirectories(checkout.resolve("lib"));
+        Files.copy(TestSupport.repoRoot().resolve("jbang"), checkout.resolve("jbang"),
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        TestSupport.copyTree(TestSupport.repoRoot().resolve(".jbang"), checkout.resolve(".jbang"));
+        Files.writeString(checkout.resolve("echo_args.java"), """
+                //SOURCES lib/*.java
+                class echo_args {
+                    public static void main(String[] args) {
+                        StringBuilder out = new StringBuilder(Word.WORD);
+                        for (String a : args) {
+                            out.append(" [").append(a).append("]");
+                        }
+                        System.out.println(out);
+                    }
+                }
+                """);
+        Files.writeString(checkout.resolve("lib/Word.java"), "class Word { static final String WORD = \"one\"; }\n");
+        Path cache = tmp.resolve("wrapper-cache");
+        Map<String, String> env = Map.of("JBANG_WRAPPER_HOME", cache.toString(), "JBANG_WRAPPER_PINNED", "1");
+        String[] args = {checkout.resolve("jbang").toString(), "echo_args.java", "a b", "it's", "$HOME", "*", ""};
+
+        Proc first = exec(checkout, env, args);
+        assertEquals(0, first.code(), first.out() + first.err());
+        assertEquals("one [a b] [it's] [$HOME] [*] []", first.out().strip());
+
+        // Without JBang's classes only the cached command line can start the script.
+        Path lib = cache.resolve("0.132.1/lib");
+        Path away = cache.resolve("0.132.1/lib.away");
+        Files.move(lib, away);
+        Files.createDirectories(lib);
+        Proc warm = exec(checkout, env, args);
+        assertEquals(0, warm.code(), warm.out() + warm.err());
+        assertEquals("one [a b] [it's] [$HOME] [*] []", warm.out().strip());
+
+        // A changed source is newer than the cached line: JBang is asked (and fails here, having no classes).
+        Files.writeString(checkout.resolve("lib/Word.java"), "class Word { static final String WORD = \"two\"; }\n");
+        Proc stale = exec(checkout, env, args);
+        assertTrue(stale.code() != 0, "a changed source must not run the old build: " + stale.out());
+        Files.delete(lib);
+        Files.move(away, lib);
+        Proc rebuilt = exec(checkout, env, args);
+        assertEquals(0, rebuilt.code(), rebuilt.out() + rebuilt.err());
+        assertEquals("two [a b] [it's] [$HOME] [*] []", rebuilt.out().strip());
+    }
+
     static String javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
