@@ -167,7 +167,10 @@ final class BaseStore {
                     Files.createDirectories(blob.getParent());
                     Path tmp = Files.createTempFile(blob.getParent(), "blob-", ".tmp");
                     try {
-                        Files.write(tmp, f.bytes());
+                        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                                java.nio.file.StandardOpenOption.WRITE)) {
+                            SkillFolder.writeBytes(ch, f.bytes());
+                        }
                         Files.move(tmp, blob, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     } finally {
                         Files.deleteIfExists(tmp);
@@ -181,7 +184,7 @@ final class BaseStore {
 
     private byte[] blob(String sha) {
         try {
-            byte[] bytes = Files.readAllBytes(blobPath(sha));
+            byte[] bytes = SkillFolder.readBytes(blobPath(sha));
             return Skill.sha256(bytes).equals(sha) ? bytes : null;
         } catch (IOException e) {
             return null;

@@ -1,7 +1,7 @@
 //DEPS org.postgresql:postgresql:42.7.8
 //DEPS org.xerial:sqlite-jdbc:3.50.3.0
 //DEPS io.github.cdimascio:dotenv-java:3.2.0
-//RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED -Xmx256m -XX:+UseSerialGC
+//RUNTIME_OPTIONS --enable-native-access=ALL-UNNAMED -Xmx256m -XX:+UseSerialGC -Djdk.nio.maxCachedBufferSize=1048576
 
 import io.github.cdimascio.dotenv.Dotenv;
 import java.net.URLDecoder;

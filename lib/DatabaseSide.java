@@ -551,21 +551,71 @@ final class DatabaseSide {
             }
         }
         Map<Long, SkillMapping.SkillRecord> written = new LinkedHashMap<>();
-        try (Progress progress = Progress.of("to database", writes.size(), settings)) {
+        try (Progress progress = Progress.of("to database", writes.size(), settings);
+                Reader reader = new Reader(writes, rows, local, progress)) {
+            for (Reader.Batch b = reader.next(); b != null; b = reader.next()) {
+                b.ended().forEach(s -> outcome.put(s.path(), s));
+                writeBatch(b.writes(), b.overwritten(), backup, outcome, written);
+                reader.written(b);
+            }
+        }
+        writeRelations(written, warn);
+        return new ArrayList<>(outcome.values());
+    }
+
+    /**
+     * Reads the skills to write from the other side on a thread of its own, into batches bounded by count and by
+     * size, while the caller writes the batch before (the database's work and the folder's reads overlap). Each local
+     * copy is re-read and re-hashed; one changed since the plan, unreadable, or not storable ends as a conflict or
+     * skip instead. Memory stays bounded: a skill is read only while less than a batch's worth of content waits to be
+     * written.
+     */
+    private static final class Reader implements AutoCloseable {
+        record Batch(List<Write> writes, List<String> overwritten, List<SyncPlan.Step> ended, long bytes) {
+        }
+
+        private static final Batch END = new Batch(List.of(), List.of(), List.of(), 0);
+        private final java.util.concurrent.BlockingQueue<Object> ready = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final Thread thread;
+        private long waiting;
+
+        Reader(List<SyncPlan.Step> steps, Map<String, Row> rows, SkillSource local, Progress progress) {
+            thread = new Thread(() -> {
+                try {
+                    read(steps, rows, local, progress);
+                    ready.add(END);
+                } catch (InterruptedException e) {
+                    // the writer stopped: nothing more is wanted
+                } catch (Throwable e) {
+                    ready.add(e);
+                }
+            }, "skill-reader");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void read(List<SyncPlan.Step> steps, Map<String, Row> rows, SkillSource local, Progress progress)
+                throws InterruptedException {
             List<Write> batch = new ArrayList<>();
             List<String> overwritten = new ArrayList<>();
+            List<SyncPlan.Step> ended = new ArrayList<>();
             long bytes = 0;
-            for (SyncPlan.Step s : writes) {
+            for (SyncPlan.Step s : steps) {
+                synchronized (this) {
+                    while (waiting >= BATCH_BYTES) {
+                        wait();
+                    }
+                }
                 progress.step(1);
                 Skill skill;
                 try {
                     skill = local.read(s.path());
                 } catch (java.io.IOException e) {
-                    outcome.put(s.path(), SyncPlan.Step.unreadable(s.path(), e));
+                    ended.add(SyncPlan.Step.unreadable(s.path(), e));
                     continue;
                 }
                 if (!skill.hash().equals(s.sentHash())) {
-                    outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
+                    ended.add(new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT,
                             "changed in the folder while this run was working; run again"));
                     continue;
                 }
@@ -573,7 +623,7 @@ final class DatabaseSide {
                     batch.add(new Write(SkillMapping.toRecord(skill), rows.get(s.rowPath()),
                             History.reason(s.action())));
                 } catch (InvalidSkill e) {
-                    outcome.put(s.path(), new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, e.reason()));
+                    ended.add(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, e.reason()));
                     continue;
                 }
                 if (s.overwritesChange() && rows.containsKey(s.rowPath())) {
@@ -582,16 +632,60 @@ final class DatabaseSide {
                 bytes += skill.files().stream().mapToLong(f -> f.bytes().length).sum();
                 // A batch is bounded by count and by size, so large files never pile up in memory.
                 if (batch.size() >= BATCH || bytes >= BATCH_BYTES) {
-                    writeBatch(batch, overwritten, backup, outcome, written);
+                    hand(new Batch(batch, overwritten, ended, bytes));
                     batch = new ArrayList<>();
                     overwritten = new ArrayList<>();
+                    ended = new ArrayList<>();
                     bytes = 0;
                 }
             }
-            writeBatch(batch, overwritten, backup, outcome, written);
+            hand(new Batch(batch, overwritten, ended, bytes));
         }
-        writeRelations(written, warn);
-        return new ArrayList<>(outcome.values());
+
+        private void hand(Batch b) {
+            synchronized (this) {
+                waiting += b.bytes();
+            }
+            ready.add(b);
+        }
+
+        /** The next batch to write, or null when all are read. */
+        Batch next() throws java.io.IOException {
+            Object next;
+            try {
+                next = ready.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while reading the folder");
+            }
+            if (next instanceof java.io.IOException e) {
+                throw e;
+            } else if (next instanceof RuntimeException e) {
+                throw e;
+            } else if (next instanceof Error e) {
+                throw e;
+            } else if (next instanceof Throwable e) {
+                throw new java.io.IOException(e);
+            }
+            return next == END ? null : (Batch) next;
+        }
+
+        /** A batch is written: its content no longer counts against the reading. */
+        synchronized void written(Batch b) {
+            waiting -= b.bytes();
+            notifyAll();
+        }
+
+        /** Stops the reading (a failed write ends the run) and waits for the thread. */
+        @Override
+        public void close() {
+            thread.interrupt();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**

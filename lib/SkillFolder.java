@@ -193,7 +193,7 @@ final class SkillFolder {
                 if (attrs.isSymbolicLink()) {
                     warn.accept(skillPath + "/" + rel + ": symbolic link left out (links are not followed)");
                 } else if (attrs.isRegularFile()) {
-                    files.add(new Skill.SkillFile(rel, Files.readAllBytes(file), isExecutable(file)));
+                    files.add(new Skill.SkillFile(rel, readBytes(file), isExecutable(file)));
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -556,16 +556,47 @@ final class SkillFolder {
                     Files.createDirectories(file.getParent());
                 }
                 try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(f.bytes());
-                    while (buf.hasRemaining()) {
-                        ch.write(buf);
-                    }
+                    writeBytes(ch, f.bytes());
                     ch.force(true);
                 }
                 setExecutable(file, f.executable(), modes.get(f.path()));
             } catch (IOException e) {
                 throw new IOException(skill.path() + "/" + f.path() + ": cannot write (" + Cli.describe(e) + ")", e);
             }
+        }
+    }
+
+    /**
+     * File I/O in slices of at most {@link #IO_SLICE} bytes. The JDK moves a heap array through a native buffer as
+     * large as each call's slice (and keeps it for the thread): a whole 100 MB file in one call would take 100 MB
+     * outside the heap per thread that touched one, which the scripts' memory bound does not allow.
+     */
+    static final int IO_SLICE = 1 << 20;
+
+    /** A whole file, read in slices (see {@link #IO_SLICE}). */
+    static byte[] readBytes(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + ": too large to read (" + size + " bytes)");
+            }
+            byte[] bytes = new byte[(int) size];
+            int at = 0;
+            while (at < bytes.length) {
+                int n = ch.read(java.nio.ByteBuffer.wrap(bytes, at, Math.min(IO_SLICE, bytes.length - at)));
+                if (n < 0) {
+                    return java.util.Arrays.copyOf(bytes, at); // cut short while reading: the hash will say so
+                }
+                at += n;
+            }
+            return bytes;
+        }
+    }
+
+    /** Writes all of {@code bytes} at the channel's position, in slices (see {@link #IO_SLICE}). */
+    static void writeBytes(FileChannel ch, byte[] bytes) throws IOException {
+        for (int at = 0; at < bytes.length; ) {
+            at += ch.write(java.nio.ByteBuffer.wrap(bytes, at, Math.min(IO_SLICE, bytes.length - at)));
         }
     }
 
