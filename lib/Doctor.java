@@ -451,21 +451,29 @@ final class Doctor {
         return m.find() ? java.net.URLDecoder.decode(m.group(1), java.nio.charset.StandardCharsets.UTF_8) : value;
     }
 
+    /**
+     * What shows a pooler in front, or null: Neon's pooler host name, or a server listening on another port than the
+     * one connected to (PgBouncer; a port mapping or a tunnel looks the same from here).
+     */
+    static String poolerSeen(List<String> hosts, Integer serverPort) {
+        String host = hosts.get(0);
+        String dialed = host.substring(host.lastIndexOf(':') + 1);
+        if (host.toLowerCase(Locale.ROOT).contains("-pooler.")) {
+            return "Neon's pooler (the host name has -pooler)";
+        }
+        if (hosts.size() == 1 && serverPort != null && !dialed.equals(String.valueOf(serverPort))) {
+            return "a pooler or a proxy (connected to port " + dialed + ", the server listens on " + serverPort
+                    + ": PgBouncer, a port mapping or a tunnel)";
+        }
+        return null;
+    }
+
     private void pooler(Connection c, Database.Target target, Server server) throws SQLException {
         if (target.dialect() == Database.Dialect.SQLITE) {
             add("pooler", "skip", "SQLite: no server", null);
             return;
         }
-        List<String> hosts = hosts(target);
-        String host = hosts.get(0);
-        String dialed = host.substring(host.lastIndexOf(':') + 1);
-        String seen = null;
-        if (host.toLowerCase(Locale.ROOT).contains("-pooler.")) {
-            seen = "Neon's pooler (the host name ends in -pooler)";
-        } else if (hosts.size() == 1 && server.port() != null && !dialed.equals(String.valueOf(server.port()))) {
-            seen = "a pooler or a proxy (connected to port " + dialed + ", the server listens on " + server.port()
-                    + ": PgBouncer, a port mapping or a tunnel)";
-        }
+        String seen = poolerSeen(hosts(target), server.port());
         int threshold = c.unwrap(org.postgresql.PGConnection.class).getPrepareThreshold();
         String prepared = threshold == 0 ? "prepared statements off (prepareThreshold=0)"
                 : "prepared statements on (prepareThreshold=" + threshold + ")";

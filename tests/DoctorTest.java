@@ -173,13 +173,15 @@ class DoctorTest {
     void anEmptyDatabaseIsLeftEmpty(String kind) throws Exception {
         scene = Scene.empty(kind, tmp);
         Scene.samples(scene.a);
-        TestSupport.Run run = doctor(urlWithPassword());
+        Path newFolder = tmp.resolve("new");
+        TestSupport.Run run = doctor(kind.equals("sqlite") ? "jdbc:sqlite:" + newFolder.resolve("skills.db")
+                : urlWithPassword());
         assertEquals(0, run.code(), run.all());
         if (kind.equals("sqlite")) {
-            assertTrue(line(run, "warn database: ").endsWith("does not exist yet — fix: none needed if this is a new "
-                    + "setup: the first export-to-db or sync-db creates it; otherwise check the path in --db or "
-                    + "DATABASE_URL"), run.out());
-            assertFalse(Files.exists(Path.of(scene.db.name())), "the SQLite file is not created");
+            assertEquals("warn database: sqlite:" + newFolder.resolve("skills.db") + " does not exist yet — fix: none "
+                    + "needed if this is a new setup: the first export-to-db or sync-db creates it; otherwise check "
+                    + "the path in --db or DATABASE_URL", line(run, "warn database: "));
+            assertFalse(Files.exists(newFolder), "neither the SQLite file nor its folder is created");
         } else {
             assertEquals("ok   schema: no tables of the tool yet in schema public: the next export-to-db or sync-db "
                     + "creates them", line(run, "ok   schema: "));
@@ -195,9 +197,11 @@ class DoctorTest {
     void aDroppedColumnIsNamedWithItsFixAndFails(String kind) throws Exception {
         scene = Scene.create(kind, tmp, false);
         assertEquals(0, scene.run("export-to-db", scene.a).code());
-        // On PostgreSQL the generated search vector reads the column and goes with it.
+        // On PostgreSQL the generated search vector reads the column and goes with it. performance_stats is the
+        // service's, and no statement of the tool names it: not needed.
         TestSupport.execute(scene.db, "alter table skills drop column description"
                 + (kind.equals("postgresql") ? " cascade" : ""));
+        TestSupport.execute(scene.db, "alter table skills drop column performance_stats");
         TestSupport.Run run = doctor(urlWithPassword());
         assertEquals(1, run.code(), run.all());
         assertTrue(run.out().lines().anyMatch(l -> l.equals("FAIL schema: skills.description missing — fix: add the "
@@ -312,6 +316,76 @@ class DoctorTest {
         assertEquals("ok   tls: sslmode=verify-full: the server's certificate and host name are checked",
                 line(verified, "ok   tls: "));
         assertFalse((require.all() + verified.all()).contains(PASSWORD));
+    }
+
+    @Test
+    void aPoolerIsSeenByNeonsHostNameOrByAnotherPortThanTheServers() {
+        assertEquals("Neon's pooler (the host name has -pooler)",
+                Doctor.poolerSeen(List.of("ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech:5432"), 5432));
+        assertEquals(null, Doctor.poolerSeen(List.of("ep-cool-darkness-123456.us-east-2.aws.neon.tech:5432"), 5432));
+        assertEquals("a pooler or a proxy (connected to port 6432, the server listens on 5432: PgBouncer, a port "
+                + "mapping or a tunnel)", Doctor.poolerSeen(List.of("db.example.com:6432"), 5432));
+        assertEquals(null, Doctor.poolerSeen(List.of("a.example.com:6432", "b.example.com:6432"), 5432),
+                "several hosts: which one answered is not known");
+        assertEquals(null, Doctor.poolerSeen(List.of("db.example.com:5432"), null), "a Unix socket: no port");
+    }
+
+    /**
+     * The folder's side: an unreadable sync state fails with its fix; the backup folder's size and runs are shown,
+     * and above 1 GB it is a warning.
+     */
+    @Test
+    void anUnreadableStateFailsAndTheBackupsAreMeasured() throws Exception {
+        scene = Scene.create("sqlite", tmp, true);
+        Scene.append(scene.a, Scene.PYTHON, "A local edit that an import with -f backs up.\n");
+        TestSupport.execute(scene.db, "update skills set skill_content = 'Edited in the database.' where skill_path = '"
+                + Scene.PYTHON + "'");
+        assertEquals(0, scene.run("import-from-db", scene.a, "-f").code());
+        TestSupport.Run run = doctor(scene.db.url());
+        assertEquals(0, run.code(), run.all());
+        assertTrue(line(run, "ok   backup: ").matches("ok   backup: \\d+(\\.\\d)? KB in 1 run \\(\\.skill-fleet/backup/\\)"),
+                run.out());
+
+        Path backup = SyncState.backupFolder(scene.a);
+        Path large = Files.createDirectories(backup.resolve("20260101T000000Z/local")).resolve("large.bin");
+        try (java.io.RandomAccessFile big = new java.io.RandomAccessFile(large.toFile(), "rw")) {
+            big.setLength((1L << 30) + (1L << 20)); // sparse: the size counts, the disk holds nothing
+        }
+        run = doctor(scene.db.url());
+        assertEquals(0, run.code(), "a warning: " + run.all());
+        assertTrue(line(run, "warn backup: ").matches("warn backup: 10\\d\\d\\.\\d MB in 2 runs \\(\\.skill-fleet/backup/\\): "
+                + "nothing prunes it — fix: delete the oldest \\.skill-fleet/backup/<timestamp>/ folders you no longer "
+                + "need"), run.out());
+
+        Path state = SyncState.file(scene.a, Database.resolve(scene.db.url(), n -> null).identity());
+        Files.writeString(state, "# skill-fleet sync state\nnot a hash line\n");
+        run = doctor(scene.db.url());
+        assertEquals(1, run.code(), run.all());
+        assertEquals("FAIL state: .skill-fleet/" + state.getFileName() + " cannot be read as a sync state — fix: "
+                + "delete it: the next sync-db then compares both sides as a first sync and deletes nothing",
+                line(run, "FAIL state: "));
+    }
+
+    /** Without CREATE on the schema, tables still to be created are a failure: the first run could not make them. */
+    @Test
+    void absentTablesFailWhenTheRoleMayNotCreateThem() throws Exception {
+        scene = Scene.empty("postgresql", tmp);
+        Scene.samples(scene.a);
+        String role = "doctor_" + scene.db.name();
+        TestSupport.execute(scene.db, "revoke create on schema public from public; create role " + role + " login");
+        try {
+            String hostPort = Database.resolve(scene.db.url(), n -> null).jdbcUrl()
+                    .replaceFirst("^jdbc:postgresql://([^/]+)/.*$", "$1");
+            TestSupport.Run run = doctor("postgresql://" + role + ":" + PASSWORD + "@" + hostPort + "/"
+                    + scene.db.name());
+            assertEquals(1, run.code(), run.all());
+            assertEquals("FAIL schema: no tables of the tool yet in schema public, and " + role + " may not create "
+                    + "tables there — fix: grant create on schema public to " + role + ", or run export-to-db once as "
+                    + "a role that may create them", line(run, "FAIL schema: "));
+            assertFalse(run.all().contains(PASSWORD));
+        } finally {
+            TestSupport.execute(scene.db, "drop role " + role);
+        }
     }
 
     @Test
