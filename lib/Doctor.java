@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
 
 /**
  * The doctor command: what stands between this machine and a working run, one line per check, each failing one with
- * its fix. It only looks: PostgreSQL in a read-only transaction, SQLite opened read-only and never created, the schema
+ * its fix. It only looks: PostgreSQL in a read-only transaction, SQLite query-only and never created, the schema
  * compared and never created, no file written. Warnings (a remote host without sslmode=verify-full, a pooler with
  * prepared statements on, a large backup folder) are printed but do not fail the exit code: the tool works with them.
  */
@@ -188,9 +188,9 @@ final class Doctor {
         }
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(SkillSql.SELECT_SERVER_POSTGRES)) {
             rs.next();
-            int port = rs.getInt(3);
-            Server s = new Server(rs.getString(1), rs.getInt(2), rs.wasNull() ? null : port, rs.getString(4),
-                    rs.getBoolean(5), rs.getString(6));
+            Integer port = rs.getObject(3) == null ? null : rs.getInt(3); // null over a Unix-domain socket
+            Server s = new Server(rs.getString(1), rs.getInt(2), port, rs.getString(4), rs.getBoolean(5),
+                    rs.getString(6));
             if (s.versionNumber() >= MIN_POSTGRES) {
                 add("server", "ok", "PostgreSQL " + s.version(), null);
             } else {
@@ -303,6 +303,11 @@ final class Doctor {
      */
     private void schema(Connection c, Database.Dialect dialect, Server server) throws SQLException {
         boolean postgres = dialect == Database.Dialect.POSTGRESQL;
+        if (postgres && server.schema() == null) {
+            add("schema", "fail", "no schema of the search path exists", "create the schema the URL names "
+                    + "(currentSchema or options=-c search_path=...), or correct its name");
+            return;
+        }
         List<String> ddl = postgres ? SkillSql.POSTGRES_SCHEMA : SkillSql.SQLITE_SCHEMA;
         Map<String, Map<String, Column>> expected = expectedTables(ddl);
         Map<String, List<String>> enums = expectedEnums(ddl);
@@ -371,7 +376,7 @@ final class Doctor {
         String want = normalType(col.type());
         if (enums.containsKey(want)) {
             if (a.labels() == null) {
-                if (textLength(a.type()) == null && !a.type().equals("text") && !a.type().startsWith("character")) {
+                if (textLength(a.type()) == null) {
                     String problem = where + " is " + a.type() + ", not the enum " + want;
                     problems.add(problem);
                     fixes.put(problem, "alter table " + col.table() + " alter column " + col.name() + " type " + want
@@ -534,7 +539,7 @@ final class Doctor {
                 add("state", "ok", "no sync of this folder with this database yet (" + name + "): the next sync-db "
                         + "is a first sync, which deletes nothing", null);
             } else {
-                add("state", "warn", "no sync of this folder with " + target.display() + " yet, but it was synced "
+                add("state", "warn", "no sync of this folder with " + target.identity() + " yet, but it was synced "
                         + "with " + String.join(", ", others), "if that is the database meant, pass its URL (--db or "
                         + "DATABASE_URL): another host, database name or schema is another database");
             }

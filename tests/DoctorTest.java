@@ -270,9 +270,9 @@ class DoctorTest {
         }
     }
 
-    /** A role or a database the server does not know is named with its own fix, without the password. */
+    /** A role, a database or a schema the server does not know is named with its own fix, without the password. */
     @Test
-    void anUnknownRoleOrDatabaseIsNamedWithItsFix() throws Exception {
+    void anUnknownRoleDatabaseOrSchemaIsNamedWithItsFix() throws Exception {
         scene = Scene.create("postgresql", tmp, false);
         String hostPort = Database.resolve(scene.db.url(), n -> null).jdbcUrl()
                 .replaceFirst("^jdbc:postgresql://([^/]+)/.*$", "$1");
@@ -284,7 +284,12 @@ class DoctorTest {
         assertEquals(1, database.code(), database.all());
         assertTrue(line(database, "FAIL database: ").endsWith(" — fix: create the database, or correct its name in "
                 + "the URL"), database.out());
-        assertFalse((role.all() + database.all()).contains(PASSWORD));
+        TestSupport.Run schema = doctor("postgresql://postgres:" + PASSWORD + "@" + hostPort + "/" + scene.db.name()
+                + "?currentSchema=no_such_schema");
+        assertEquals(1, schema.code(), schema.all());
+        assertEquals("FAIL schema: no schema of the search path exists — fix: create the schema the URL names "
+                + "(currentSchema or options=-c search_path=...), or correct its name", line(schema, "FAIL schema: "));
+        assertFalse((role.all() + database.all() + schema.all()).contains(PASSWORD));
     }
 
     /**
@@ -301,7 +306,8 @@ class DoctorTest {
         assertEquals(0, TestSupport.run("export-to-db", scene.env, "-s", other.toString(), "--db", otherUrl).code());
         TestSupport.Run run = doctor(otherUrl);
         assertEquals(0, run.code(), run.all());
-        assertEquals("warn state: no sync of this folder with sqlite:" + tmp.resolve("other.db") + " yet, but it was "
+        assertEquals("warn state: no sync of this folder with " + Database.resolve(otherUrl, n -> null).identity()
+                + " yet, but it was "
                 + "synced with " + Database.resolve(scene.db.url(), n -> null).display() + " — fix: if that is the "
                 + "database meant, pass its URL (--db or DATABASE_URL): another host, database name or schema is "
                 + "another database", line(run, "warn state: "));
