@@ -387,6 +387,45 @@ final class Database {
         return wrap.apply(open(target));
     }
 
+    /**
+     * A connection that only looks (doctor). PostgreSQL: made as {@link #connect} makes it, retries included, so its
+     * time is what a run waits; then in a read-only transaction, which the caller rolls back. SQLite: never created
+     * (null when the file does not exist, where {@link #connect} would create it and its folder), opened without the
+     * journal-mode switch (a write) and made query-only. Not opened read-only: a read-only connection to a WAL database
+     * cannot remove the -wal and -shm files it makes, and would leave them behind.
+     */
+    static Connection connectReadOnly(Target target, java.util.function.UnaryOperator<Connection> wrap)
+            throws SQLException {
+        if (target.dialect() == Dialect.SQLITE) {
+            if (!Files.isRegularFile(target.sqliteFile())) {
+                return null;
+            }
+            org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+            config.setBusyTimeout(30000);
+            try {
+                Connection c = DriverManager.getConnection(target.jdbcUrl(), config.toProperties());
+                try (Statement st = c.createStatement()) {
+                    st.execute(SkillSql.QUERY_ONLY_SQLITE);
+                } catch (SQLException e) {
+                    c.close();
+                    throw e;
+                }
+                return wrap.apply(c);
+            } catch (SQLException e) {
+                throw new SQLException("cannot open " + target.display() + ": " + e.getMessage(), e.getSQLState(), e);
+            }
+        }
+        Connection c = connect(target, wrap);
+        try {
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
     private static Connection open(Target target) throws SQLException {
         if (target.dialect() == Dialect.SQLITE) {
             try {

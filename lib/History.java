@@ -501,7 +501,8 @@ final class History {
         return hash == null ? "-" : hash.substring(0, Math.min(12, hash.length()));
     }
 
-    private static String size(long bytes) {
+    /** A size as people read it: 921 B, 12.3 KB, 4.5 MB. */
+    static String size(long bytes) {
         return bytes < 1024 ? bytes + " B" : bytes < 1 << 20 ? String.format(Locale.ROOT, "%.1f KB", bytes / 1024.0)
                 : String.format(Locale.ROOT, "%.1f MB", bytes / 1048576.0);
     }

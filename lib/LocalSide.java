@@ -397,7 +397,7 @@ final class LocalSide {
     /** This run's backup folder, .skill-fleet/backup/<timestamp>/ (named on first use, created when written). */
     private synchronized Path backupDir() {
         if (backupDir == null) {
-            Path root = SyncState.folder(skillsDir).resolve("backup");
+            Path root = SyncState.backupFolder(skillsDir);
             String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").format(ZonedDateTime.now(ZoneOffset.UTC));
             Path dir = root.resolve(stamp);
             for (int n = 2; Files.exists(dir); n++) {

@@ -118,6 +118,52 @@ final class SkillSql {
         return String.join(", ", java.util.Collections.nCopies(n, "?"));
     }
 
+    /**
+     * What doctor reads of the server: its version (as a number too), the port it listens on (behind a pooler or a
+     * port mapping not the one connected to), the schema the tool works in, and whether this role may create tables
+     * there (a schema step still to run needs it).
+     */
+    static final String SELECT_SERVER_POSTGRES = """
+            select current_setting('server_version'), cast(current_setting('server_version_num') as integer),
+                   inet_server_port(), current_schema(),
+                   coalesce(has_schema_privilege(current_schema(), 'CREATE'), false), current_user
+            """;
+
+    /** A SQLite connection that refuses every write, for doctor. */
+    static final String QUERY_ONLY_SQLITE = """
+            pragma query_only = true
+            """;
+
+    static final String SELECT_SERVER_SQLITE = """
+            select sqlite_version()
+            """;
+
+    /**
+     * Every column of the tables in the tool's schema, for doctor to compare with what the tool's statements need:
+     * table, column, type as PostgreSQL writes it, and an enum type's labels in order (null for other types).
+     */
+    static final String SELECT_COLUMNS_POSTGRES = """
+            select c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
+                   (select string_agg(e.enumlabel, ',' order by e.enumsortorder)
+                      from pg_enum e
+                     where e.enumtypid = a.atttypid) as labels
+              from pg_attribute a
+              join pg_class c on c.oid = a.attrelid
+             where c.relnamespace = cast(current_schema() as regnamespace)
+               and c.relkind in ('r', 'p')
+               and a.attnum > 0
+               and not a.attisdropped
+             order by c.relname, a.attnum
+            """;
+
+    static final String SELECT_COLUMNS_SQLITE = """
+            select m.name, p.name, p.type, null as labels
+              from sqlite_master m
+              join pragma_table_info(m.name) p
+             where m.type = 'table'
+             order by m.name, p.cid
+            """;
+
     static final String LOCK_SCHEMA = """
             select pg_advisory_xact_lock(7366231880812345001)
             """;

@@ -33,6 +33,33 @@ final class SyncState {
         return folder(skillsDir).resolve("state-" + key + ".txt");
     }
 
+    /** Where replaced and removed versions go: .skill-fleet/backup/<UTC timestamp>/ beside the skills folder. */
+    static Path backupFolder(Path skillsDir) {
+        return folder(skillsDir).resolve("backup");
+    }
+
+    /** What a state file's comment lines say it belongs to: the database (without credentials) and the folder. */
+    record Header(String database, String folder) {
+    }
+
+    /** The header of a state file (null parts where a line is missing); null when the file cannot be read. */
+    static Header header(Path file) {
+        String database = null;
+        String folder = null;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line; (line = in.readLine()) != null && line.startsWith("#"); ) {
+                if (line.startsWith("# database: ")) {
+                    database = line.substring("# database: ".length());
+                } else if (line.startsWith("# folder: ")) {
+                    folder = line.substring("# folder: ".length());
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return new Header(database, folder);
+    }
+
     /** The recorded hashes by skill path; empty when there is no state (or it is unreadable, reported by warn). */
     static Map<String, String> load(Path file, Consumer<String> warn) {
         Map<String, String> hashes = new TreeMap<>();

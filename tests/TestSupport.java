@@ -66,6 +66,7 @@ final class TestSupport {
             case "diff" -> new diff_skills();
             case "log" -> new log_skill();
             case "restore" -> new restore_skill();
+            case "doctor" -> new doctor();
             default -> throw new IllegalArgumentException(command);
         };
         StringWriter out = new StringWriter();
