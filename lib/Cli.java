@@ -24,6 +24,36 @@ final class Cli {
     private Cli() {
     }
 
+    /** --db's help, the same for both kinds of options below. */
+    static final String DB_DESCRIPTION = "Database: postgresql://user:pass@host/db?sslmode=require, postgres://..., "
+            + "jdbc:postgresql://..., or jdbc:sqlite:FILE. Default: DATABASE_URL (also from .env), then "
+            + "PGHOST/PGDATABASE, else the embedded SQLite at $SKILL_FLEET_HOME/skills.db.";
+
+    /**
+     * The options of a command that only reads the database and has no folder or plan (find): -s, -n and
+     * --max-file-size would mean nothing there, and a short option taking a value would swallow a search word
+     * (-sqlite as -s qlite).
+     */
+    @Command(mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false,
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:done (find: also when nothing matches)",
+                "1:error (database unreachable, bad configuration)",
+                "2:usage error"})
+    static final class DatabaseOptions {
+        @Option(names = "--db", paramLabel = "URL", description = DB_DESCRIPTION)
+        String db;
+
+        @Option(names = "--json", description = "Print the result as JSON on stdout.")
+        boolean json;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print only errors.")
+        boolean quiet;
+
+        @Option(names = {"-v", "--verbose"}, description = "Print stack traces on errors.")
+        boolean verbose;
+    }
+
     /** Options of every command, -h/--help and -V/--version, and the exit-code table every --help shows. */
     @Command(mixinStandardHelpOptions = true, versionProvider = Cli.Version.class)
     static final class Options extends Shared {
@@ -49,10 +79,7 @@ final class Cli {
                         + "default: ${DEFAULT-VALUE}).")
         Path skillsDir;
 
-        @Option(names = "--db", paramLabel = "URL",
-                description = "Database: postgresql://user:pass@host/db?sslmode=require, postgres://..., "
-                        + "jdbc:postgresql://..., or jdbc:sqlite:FILE. Default: DATABASE_URL (also from .env), then "
-                        + "PGHOST/PGDATABASE, else the embedded SQLite at $SKILL_FLEET_HOME/skills.db.")
+        @Option(names = "--db", paramLabel = "URL", description = DB_DESCRIPTION)
         String db;
 
         @Option(names = {"-n", "--dry-run"}, description = "Print the plan; change nothing anywhere.")

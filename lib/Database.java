@@ -586,6 +586,38 @@ final class Database {
         }
     }
 
+    /**
+     * Readies a database for find: false when it has no skills table (nothing to search). On SQLite it creates the
+     * search index and its triggers where absent (a database an earlier version made), then indexes the skills
+     * written since the last find, so the search sees every row as it is now.
+     */
+    static boolean ensureSearch(Connection c, Dialect dialect) throws SQLException {
+        if (!allPresent(c, dialect == Dialect.POSTGRESQL ? SkillSql.COUNT_TABLE_POSTGRES : SkillSql.COUNT_TABLE_SQLITE,
+                List.of("skills"))) {
+            return false;
+        }
+        if (dialect == Dialect.SQLITE) {
+            boolean present = allPresent(c, SkillSql.COUNT_SEARCH_SQLITE, SkillSql.SQLITE_SEARCH_OBJECTS);
+            boolean pending = true;
+            if (present) {
+                try (PreparedStatement ps = c.prepareStatement(SkillSql.SELECT_SEARCH_PENDING);
+                        ResultSet rs = ps.executeQuery()) {
+                    pending = rs.next() && rs.getBoolean(1);
+                }
+            }
+            if (pending) {
+                try (Transaction tx = new Transaction(c); Statement st = c.createStatement()) {
+                    for (String sql : present ? SkillSql.REFRESH_SEARCH : java.util.stream.Stream.concat(
+                            SkillSql.SQLITE_SEARCH.stream(), SkillSql.REFRESH_SEARCH.stream()).toList()) {
+                        st.execute(sql);
+                    }
+                    tx.commit();
+                }
+            }
+        }
+        return true;
+    }
+
     /** Rolls back on close unless committed: JDBC leaves an open transaction's fate on close to the driver. */
     static final class Transaction implements AutoCloseable {
         private final Connection connection;

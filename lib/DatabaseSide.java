@@ -381,12 +381,17 @@ final class DatabaseSide {
 
     /** Binds the six parameters of SkillSql's scope condition (status, then path prefix). */
     static void bindScope(PreparedStatement ps, Scope scope) throws SQLException {
-        ps.setString(1, scope.status());
-        ps.setString(2, scope.status());
-        ps.setString(3, scope.pathPrefix());
-        ps.setString(4, scope.pathPrefix());
-        ps.setInt(5, scope.pathPrefix().length() + 1);
-        ps.setString(6, scope.pathPrefix() + "/");
+        bindScope(ps, 1, scope);
+    }
+
+    /** The same six values from parameter {@code first} on (find binds its words before them). */
+    static void bindScope(PreparedStatement ps, int first, Scope scope) throws SQLException {
+        ps.setString(first, scope.status());
+        ps.setString(first + 1, scope.status());
+        ps.setString(first + 2, scope.pathPrefix());
+        ps.setString(first + 3, scope.pathPrefix());
+        ps.setInt(first + 4, scope.pathPrefix().length() + 1);
+        ps.setString(first + 5, scope.pathPrefix() + "/");
     }
 
     /**

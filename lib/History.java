@@ -126,7 +126,7 @@ final class History {
                     + (v.skillPath().equals(path) ? "" : " (as " + v.skillPath() + ")"), v.command(),
                     v.user() + "@" + v.host(), shortHash(v.hash()), String.valueOf(v.files()), size(v.bytes())});
             }
-            table(rows, out);
+            Report.table(rows, out);
             if (!o.quiet()) {
                 boolean deleted = now == null || now.status().equals("archived");
                 int n = log.versions().size();
@@ -505,21 +505,5 @@ final class History {
     static String size(long bytes) {
         return bytes < 1024 ? bytes + " B" : bytes < 1 << 20 ? String.format(Locale.ROOT, "%.1f KB", bytes / 1024.0)
                 : String.format(Locale.ROOT, "%.1f MB", bytes / 1048576.0);
-    }
-
-    private static void table(List<String[]> rows, PrintWriter out) {
-        int[] widths = new int[rows.get(0).length];
-        for (String[] r : rows) {
-            for (int i = 0; i < r.length; i++) {
-                widths[i] = Math.max(widths[i], r[i].length());
-            }
-        }
-        for (String[] r : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < r.length; i++) {
-                line.append(i == r.length - 1 ? r[i] : String.format("%-" + widths[i] + "s  ", r[i]));
-            }
-            out.println(line.toString().stripTrailing());
-        }
     }
 }

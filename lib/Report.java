@@ -46,6 +46,23 @@ final class Report {
         to.println(Secrets.redact(line));
     }
 
+    /** Rows as a table, columns two spaces apart, each as wide as its widest cell (null shows as "null"). */
+    static void table(List<String[]> rows, PrintWriter out) {
+        int[] widths = new int[rows.get(0).length];
+        for (String[] r : rows) {
+            for (int i = 0; i < r.length; i++) {
+                widths[i] = Math.max(widths[i], String.valueOf(r[i]).length());
+            }
+        }
+        for (String[] r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.length; i++) {
+                line.append(i == r.length - 1 ? String.valueOf(r[i]) : String.format("%-" + widths[i] + "s  ", r[i]));
+            }
+            say(out, line.toString().stripTrailing());
+        }
+    }
+
     /** A warning, printed before the result (one line each, "warning: ..."). */
     void warn(String warning) {
         synchronized (warnings) {

@@ -43,20 +43,7 @@ final class SkillList {
                 rows.add(side == Side.BOTH ? new String[] {e.path(), e.state()} : new String[] {e.path(), e.name(),
                     e.status(), e.version(), String.valueOf(e.files()), e.lastModified()});
             }
-            int[] widths = new int[rows.get(0).length];
-            for (String[] r : rows) {
-                for (int i = 0; i < r.length; i++) {
-                    widths[i] = Math.max(widths[i], String.valueOf(r[i]).length());
-                }
-            }
-            for (String[] r : rows) {
-                StringBuilder line = new StringBuilder();
-                for (int i = 0; i < r.length; i++) {
-                    line.append(i == r.length - 1 ? String.valueOf(r[i])
-                            : String.format("%-" + widths[i] + "s  ", r[i]));
-                }
-                out.println(line.toString().stripTrailing());
-            }
+            Report.table(rows, out);
             if (!o.quiet()) {
                 err.println(entries.size() + " skills");
             }

@@ -7,7 +7,8 @@ import java.util.List;
  * {@link Dialected}, built once per database from one text, which differ in how a skill's fingerprint is read (row
  * versions on PostgreSQL, a change counter on SQLite) and how a JSON array of paths becomes rows.
  * The service owns skills, skill_files and their neighbours; this tool adds skill_fleet_skill_meta on both
- * databases and, on SQLite, skill_fleet_changes with the triggers that keep its counter.
+ * databases and, on SQLite, skill_fleet_changes with the triggers that keep its counter, and the full-text index find
+ * reads (skill_fleet_search, skill_fleet_search_pending and their triggers).
  */
 final class SkillSql {
     private SkillSql() {
@@ -102,10 +103,17 @@ final class SkillSql {
                and name in (%s)
             """.formatted(placeholders(TABLES.size()));
 
-    /** SQLite's whole schema: the tables, and the triggers that keep the change counter the fingerprint reads. */
+    /** SQLite's full-text index, and the table and triggers noting what it lacks (see {@link #SQLITE_SEARCH}). */
+    static final List<String> SQLITE_SEARCH_OBJECTS = List.of("skill_fleet_search", "skill_fleet_search_pending",
+            "skill_fleet_search_added", "skill_fleet_search_changed", "skill_fleet_search_removed");
+
+    /**
+     * SQLite's whole schema: the tables, the triggers that keep the change counter the fingerprint reads, and the
+     * search index with its triggers.
+     */
     static final List<String> SQLITE_OBJECTS = java.util.stream.Stream.of(SCHEMA_TABLES, List.of("skill_fleet_changes",
             "skill_fleet_skill_changed", "skill_fleet_file_added", "skill_fleet_file_changed",
-            "skill_fleet_file_removed"), listTriggerNames()).flatMap(List::stream).toList();
+            "skill_fleet_file_removed"), listTriggerNames(), SQLITE_SEARCH_OBJECTS).flatMap(List::stream).toList();
 
     static final String COUNT_SCHEMA_SQLITE = """
             select count(*)
@@ -113,6 +121,28 @@ final class SkillSql {
              where type in ('table', 'trigger')
                and name in (%s)
             """.formatted(placeholders(SQLITE_OBJECTS.size()));
+
+    static final String COUNT_SEARCH_SQLITE = """
+            select count(*)
+              from sqlite_master
+             where type in ('table', 'trigger')
+               and name in (%s)
+            """.formatted(placeholders(SQLITE_SEARCH_OBJECTS.size()));
+
+    /** Whether one table is there: find needs only skills (on PostgreSQL, a service database this tool never wrote). */
+    static final String COUNT_TABLE_POSTGRES = """
+            select count(*)
+              from information_schema.tables
+             where table_schema = current_schema()
+               and table_name = ?
+            """;
+
+    static final String COUNT_TABLE_SQLITE = """
+            select count(*)
+              from sqlite_master
+             where type = 'table'
+               and name = ?
+            """;
 
     private static String placeholders(int n) {
         return String.join(", ", java.util.Collections.nCopies(n, "?"));
@@ -490,9 +520,86 @@ final class SkillSql {
             )
             """;
 
-    /** The same tables for SQLite: enums become CHECKed text, timestamps text, bytea a blob. */
-    static final List<String> SQLITE_SCHEMA = java.util.stream.Stream.concat(sqliteTables().stream(),
-            listTriggers().stream()).toList();
+    /**
+     * SQLite's stand-in for PostgreSQL's search_vector: an FTS5 table of each skill's name, description and body,
+     * rowid = skill_id, with the Porter stemmer (the search vector's 'english' configuration stems too). It keeps its
+     * own copy of the text rather than reading skills' (external content): an external-content index is corrupted by
+     * a delete that does not name exactly the text indexed; deleting by rowid cannot be wrong.
+     * Indexing is deferred: the triggers on skills, which see every write (the tool's or anyone's through SQL), only
+     * note the skill in skill_fleet_search_pending, and find indexes the noted skills ({@link #REFRESH_SEARCH}) before
+     * it searches. Indexing as the rows are written made an export of text-heavy skills several times slower. The
+     * update trigger lists its columns, so the last_modified trigger's own update does not fire it; an insert or
+     * replace into skills fires no delete trigger, but the insert notes the same skill_id. The last two statements
+     * run whenever the schema step does: the index starts afresh and every skill is noted, so a database made before
+     * the index, or one whose triggers were dropped, is indexed in full by the next find.
+     */
+    static final List<String> SQLITE_SEARCH = List.of(
+            """
+            create virtual table if not exists skill_fleet_search using fts5 (
+              name, description, skill_content,
+              tokenize = 'porter unicode61 remove_diacritics 2'
+            )
+            """,
+            """
+            create table if not exists skill_fleet_search_pending (
+              skill_id integer primary key
+            )
+            """,
+            """
+            create trigger if not exists skill_fleet_search_added after insert on skills
+            begin
+              insert or ignore into skill_fleet_search_pending (skill_id) values (new.skill_id);
+            end
+            """,
+            """
+            create trigger if not exists skill_fleet_search_changed
+            after update of skill_id, name, description, skill_content on skills
+            begin
+              insert or ignore into skill_fleet_search_pending (skill_id) values (old.skill_id), (new.skill_id);
+            end
+            """,
+            """
+            create trigger if not exists skill_fleet_search_removed after delete on skills
+            begin
+              insert or ignore into skill_fleet_search_pending (skill_id) values (old.skill_id);
+            end
+            """,
+            """
+            delete from skill_fleet_search
+            """,
+            """
+            insert or ignore into skill_fleet_search_pending (skill_id)
+            select skill_id from skills
+            """);
+
+    /** Whether any skill waits to be (re-)indexed. */
+    static final String SELECT_SEARCH_PENDING = """
+            select exists (select 1 from skill_fleet_search_pending)
+            """;
+
+    /**
+     * Brings the noted skills' entries in the search index up to date, in one transaction (the tool begins SQLite
+     * transactions IMMEDIATE, so a concurrent writer waits rather than slipping a note in between): a removed skill's
+     * entry goes, a changed one's is replaced.
+     */
+    static final List<String> REFRESH_SEARCH = List.of(
+            """
+            delete from skill_fleet_search
+             where rowid in (select skill_id from skill_fleet_search_pending)
+            """,
+            """
+            insert into skill_fleet_search (rowid, name, description, skill_content)
+            select s.skill_id, s.name, s.description, s.skill_content
+              from skills s
+              join skill_fleet_search_pending p on p.skill_id = s.skill_id
+            """,
+            """
+            delete from skill_fleet_search_pending
+            """);
+
+    /** The same tables for SQLite: enums become CHECKed text, timestamps text, bytea a blob; then the search index. */
+    static final List<String> SQLITE_SCHEMA = java.util.stream.Stream.of(sqliteTables(), listTriggers(),
+            SQLITE_SEARCH).flatMap(List::stream).toList();
 
     private static List<String> sqliteTables() {
         return List.of(
@@ -1042,6 +1149,46 @@ final class SkillSql {
               from skills s
              where %s
              order by s.skill_path
+            """.formatted(IN_SCOPE);
+
+    /**
+     * find on PostgreSQL: the service's generated search_vector (GIN-indexed; name weighted A, description B, body C,
+     * text-search configuration 'english', so the query uses it too) against websearch_to_tsquery, which takes any
+     * text without a syntax error. Ranked by ts_rank; the snippet from ts_headline over the description and body,
+     * computed only for the rows kept. Binds: the words twice, the scope, the limit, the words again.
+     */
+    static final String SEARCH_SKILLS_POSTGRES = """
+            with hits as (
+              select s.skill_path, s.name, cast(s.status as text) as status, s.description, s.skill_content,
+                     ts_rank(s.search_vector, websearch_to_tsquery('english', ?)) as score
+                from skills s
+               where s.search_vector @@ websearch_to_tsquery('english', ?)
+                 and %s
+               order by score desc, s.skill_path
+               limit ?
+            )
+            select h.skill_path, h.name, h.status, h.score,
+                   ts_headline('english', h.description || ' ' || h.skill_content, websearch_to_tsquery('english', ?),
+                               'StartSel=[, StopSel=], MinWords=8, MaxWords=20, MaxFragments=1, FragmentDelimiter=...')
+                     as snippet
+              from hits h
+             order by h.score desc, h.skill_path
+            """.formatted(IN_SCOPE);
+
+    /**
+     * find on SQLite: the tool's FTS5 index (see {@link #SQLITE_SEARCH}) ranked by bm25, name, description and body
+     * weighted 5, 2, 1 after the search vector's A, B, C; bm25 is lower for a better match, so the score is its
+     * negation. The snippet is FTS5's, from whichever column matched best. Binds: the FTS5 query, the scope, the limit.
+     */
+    static final String SEARCH_SKILLS_SQLITE = """
+            select s.skill_path, s.name, s.status, -bm25(skill_fleet_search, 5.0, 2.0, 1.0) as score,
+                   snippet(skill_fleet_search, -1, '[', ']', '...', 16) as snippet
+              from skill_fleet_search
+              join skills s on s.skill_id = skill_fleet_search.rowid
+             where skill_fleet_search match ?
+               and %s
+             order by bm25(skill_fleet_search, 5.0, 2.0, 1.0), s.skill_path
+             limit ?
             """.formatted(IN_SCOPE);
 
     static final String SELECT_SKILL_TARGETS = """

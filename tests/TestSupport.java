@@ -63,6 +63,7 @@ final class TestSupport {
             case "sync-db" -> new sync_db();
             case "skill-fleet" -> new skill_fleet();
             case "list" -> new list_skills();
+            case "find" -> new find_skills();
             case "diff" -> new diff_skills();
             case "log" -> new log_skill();
             case "restore" -> new restore_skill();

@@ -4,7 +4,7 @@
 //DEPS org.junit.jupiter:junit-jupiter:5.14.1
 //DEPS org.junit.platform:junit-platform-launcher:1.14.1
 //SOURCES ../lib/*.java ../export_to_db.java ../import_from_db.java ../sync_db.java ../list_skills.java
-//SOURCES ../diff_skills.java ../log_skill.java ../restore_skill.java ../doctor.java
+//SOURCES ../find_skills.java ../diff_skills.java ../log_skill.java ../restore_skill.java ../doctor.java
 //SOURCES ../skill_fleet.java
 //SOURCES *Test.java TestSupport.java TestDatabases.java Scene.java Probe.java
 //RUNTIME_OPTIONS -Xmx1g
