@@ -203,6 +203,15 @@ final class Doctor {
 
     // ---- The schema: what the tool's statements need, against what the database has.
 
+    /** Parentheses opened and not closed in {@code text}. */
+    private static int depth(CharSequence text) {
+        int depth = 0;
+        for (int i = 0; i < text.length(); i++) {
+            depth += text.charAt(i) == '(' ? 1 : text.charAt(i) == ')' ? -1 : 0;
+        }
+        return depth;
+    }
+
     /** A column of the tool's DDL: its table, name, type as the DDL writes it, and its whole definition. */
     record Column(String table, String name, String type, String definition) {
     }
@@ -226,11 +235,20 @@ final class Doctor {
                 continue;
             }
             Map<String, Column> columns = new LinkedHashMap<>();
-            for (String line : t.group(2).lines().toList()) {
-                Matcher m = COLUMN.matcher(line);
+            List<String> lines = t.group(2).lines().toList();
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher m = COLUMN.matcher(lines.get(i));
                 if (m.matches() && !CONSTRAINT_WORDS.contains(m.group(1))) {
+                    // A definition over several lines (a generated column's expression) runs until its parentheses
+                    // close.
+                    StringBuilder rest = new StringBuilder(m.group(3));
+                    while (depth(rest) > 0 && i + 1 < lines.size()) {
+                        rest.append(' ').append(lines.get(++i).strip());
+                    }
+                    String definition = (m.group(1) + " " + m.group(2) + rest).strip().replace("( ", "(")
+                            .replace(" )", ")");
                     columns.put(m.group(1), new Column(t.group(1), m.group(1), m.group(2),
-                            (m.group(1) + " " + m.group(2) + m.group(3)).strip()));
+                            definition.endsWith(",") ? definition.substring(0, definition.length() - 1) : definition));
                 }
             }
             tables.put(t.group(1), columns);
