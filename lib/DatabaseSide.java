@@ -600,7 +600,7 @@ final class DatabaseSide {
         }
 
         private void read(List<SyncPlan.Step> steps, Map<String, Row> rows, SkillSource local, Progress progress)
-                throws InterruptedException {
+                throws InterruptedException, java.io.IOException {
             List<Write> batch = new ArrayList<>();
             List<String> overwritten = new ArrayList<>();
             List<SyncPlan.Step> ended = new ArrayList<>();
