@@ -156,15 +156,17 @@ final class Cli {
                 throw new CommandLine.ParameterException(cl, spec.name() + " takes one --agent (import-from-db "
                         + "installs into several)");
             }
-            List<Settings> folders = new java.util.ArrayList<>();
-            for (String agent : new java.util.LinkedHashSet<>(agents)) {
+            // Agents that share a folder (codex and cursor: .agents/skills) get it once.
+            java.util.Map<Path, Settings> folders = new java.util.LinkedHashMap<>();
+            for (String agent : agents) {
                 try {
-                    folders.add(settings.flatIn(Agents.folder(agent, global, env)));
+                    Path dir = Agents.folder(agent, global, env);
+                    folders.putIfAbsent(dir, settings.flatIn(dir));
                 } catch (IllegalArgumentException e) {
                     throw new CommandLine.ParameterException(cl, e.getMessage());
                 }
             }
-            return folders;
+            return List.copyOf(folders.values());
         }
     }
 

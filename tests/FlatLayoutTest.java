@@ -78,8 +78,11 @@ class FlatLayoutTest {
             Path project = tmp.resolve("project");
             Map<String, String> env = new HashMap<>(withHome(scene));
             Process p = TestSupport.start(project, env, "import_from_db", "--db", scene.db.url(), "--agent",
-                    "claude-code", "--agent", "codex");
+                    "claude-code", "--agent", "codex", "--agent", "cursor");
             assertEquals(0, p.waitFor(), TestSupport.outputOf(project));
+            // codex and cursor share .agents/skills: it is written once.
+            assertEquals(2, TestSupport.outputOf(project).lines().filter(l -> l.startsWith("import-from-db: "))
+                    .count(), TestSupport.outputOf(project));
             assertEquals(NAMES, folders(project.resolve(".claude/skills")));
             assertEquals(NAMES, folders(project.resolve(".agents/skills")));
             assertAgentSkills(project.resolve(".agents/skills"));
@@ -180,6 +183,34 @@ class FlatLayoutTest {
             // The state remembers where each went: a sync without --skill-path finds both sides in step.
             TestSupport.Run check = scene.run("sync-db", flat, "--layout", "flat", "--check");
             assertEquals(0, check.code(), check.all());
+
+            // A skill folder below another folder is no skill of the flat layout: named, left alone.
+            TestSupport.write(flat.resolve("group/deep/SKILL.md"), "---\nname: deep\ndescription: Deep.\n---\n");
+            TestSupport.Run deep = scene.run("export-to-db", flat, "--layout", "flat");
+            assertEquals(0, deep.code(), deep.all());
+            assertTrue(deep.err().contains("group/deep: left alone"), deep.err());
+            assertEquals(List.of("0"), TestSupport.column(scene.db, "select count(*) from skills where name = 'deep'"));
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aSkillWhoseNameDiffersFromItsPathGoesToThePathsLastSegment(String kind) throws Exception {
+        try (Scene scene = Scene.create(kind, tmp, false)) {
+            TestSupport.write(scene.a.resolve("misc/helper/SKILL.md"), "---\nname: tool-helper\ndescription: "
+                    + "Helps with tools.\n---\n# Helper\n");
+            assertEquals(0, scene.run("export-to-db", scene.a).code());
+            Path flat = tmp.resolve("flat/skills");
+            assertEquals(0, scene.run("import-from-db", flat, "--layout", "flat").code());
+            TestSupport.assertSameTree(scene.a.resolve("misc/helper"), flat.resolve("helper"));
+            Scene.append(flat, "helper", "More help.\n");
+            TestSupport.Run export = scene.run("export-to-db", flat, "--layout", "flat");
+            assertEquals(0, export.code(), export.all());
+            assertTrue(export.err().contains("lint: misc/helper: name 'tool-helper' differs from the folder name "
+                    + "'helper'"), export.err());
+            assertTrue(scene.content("misc/helper").contains("More help."));
+            Scene.append(flat, "helper", "Even more.\n");
+            assertEquals(3, scene.run("export-to-db", flat, "--layout", "flat", "--strict").code());
         }
     }
 
@@ -212,6 +243,9 @@ class FlatLayoutTest {
         TestSupport.Run two = TestSupport.run("sync-db", Map.of(), "--agent", "codex", "--agent", "cursor");
         assertEquals(Cli.USAGE, two.code());
         assertTrue(two.err().contains("sync-db takes one --agent"), two.err());
+        TestSupport.Run both = TestSupport.run("export-to-db", Map.of(), "--agent", "codex", "-s", "skills");
+        assertEquals(Cli.USAGE, both.code());
+        assertTrue(both.err().contains("--agent and --skills-dir both name the folder"), both.err());
         TestSupport.Run help = TestSupport.run("import-from-db", Map.of(), "--help");
         assertTrue(help.out().contains("windsurf") && help.out().contains("~/.copilot/skills"), help.out());
     }
