@@ -146,7 +146,7 @@ final class Engine {
                     throw new Aborted("--skill-path " + scope.pathPrefix() + " matches no skill in the folder or the "
                             + "database");
                 }
-                Map<String, String> sameNames = local.flat() == null ? Map.of() : flatten(localSides, rows);
+                Map<String, String> sameNames = local.flat() == null ? Map.of() : flatten(localSides, rows, base);
                 Set<String> known = new java.util.TreeSet<>(rows.keySet());
                 base.keySet().stream().filter(scope::contains).forEach(known::add);
                 known.removeAll(localSides.keySet());
@@ -265,15 +265,18 @@ final class Engine {
     /**
      * In the flat layout: keys each folder the last sync did not record by the one live database skill of its name
      * (see FlatLayout#claim), then takes out of play the skills that would share a folder with another of the same
-     * name, on either side; returns those, each with the one-line reason naming all of its name.
+     * name, on either side; returns those, each with the one-line reason naming all of its name. A folder standing
+     * for a recorded path the database no longer holds (moved in the taxonomy, or deleted) is leaving that path, so
+     * it shares with nothing: the sync pairs it with the moved row, or removes it.
      */
-    private Map<String, String> flatten(Map<String, SyncPlan.Side> localSides, Map<String, DatabaseSide.Row> rows) {
+    private Map<String, String> flatten(Map<String, SyncPlan.Side> localSides, Map<String, DatabaseSide.Row> rows,
+            Map<String, String> base) {
         List<String> live = rows.values().stream().filter(r -> !r.archived()).map(DatabaseSide.Row::path).toList();
         Map<String, SyncPlan.Side> claimed = local.flat().claim(localSides, live);
         localSides.clear();
         localSides.putAll(claimed);
-        Set<String> inPlay = new HashSet<>(localSides.keySet());
-        inPlay.addAll(live);
+        Set<String> inPlay = new HashSet<>(live);
+        localSides.keySet().stream().filter(p -> rows.containsKey(p) || !base.containsKey(p)).forEach(inPlay::add);
         Map<String, String> refused = FlatLayout.sameNames(inPlay);
         refused.keySet().forEach(p -> {
             localSides.remove(p);

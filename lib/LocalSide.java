@@ -161,12 +161,12 @@ final class LocalSide {
     /** One skill with its content; symbolic links inside it are left out. */
     Skill read(String path) throws IOException {
         Skill skill = SkillFolder.read(skillsDir, folder(path), w -> { });
-        return flat == null ? skill : new Skill(path, skill.files());
+        return settings.flat() ? new Skill(path, skill.files()) : skill;
     }
 
     /** The folder, relative to the skills folder, a skill of this database path lives in. */
     private String folder(String path) {
-        return flat == null ? path : FlatLayout.name(path);
+        return settings.flat() ? FlatLayout.name(path) : path;
     }
 
     /** The flat layout's translation, once {@link #list} has run in it; null in the nested layout. */

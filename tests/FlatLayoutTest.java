@@ -163,6 +163,31 @@ class FlatLayoutTest {
 
     @ParameterizedTest
     @FieldSource("KINDS")
+    void aSkillMovedInTheTaxonomyStaysInItsFlatFolder(String kind) throws Exception {
+        try (Scene scene = nestedRows(kind)) {
+            assertEquals(0, run(scene, "import-from-db", "--agent", "claude-code", "--global").code());
+            Path claude = tmp.resolve("user/.claude/skills");
+            String id = scene.one("select skill_id from skills where skill_path = '" + Scene.PYTHON + "'");
+            Files.createDirectories(scene.a.resolve("languages"));
+            Files.move(scene.a.resolve(Scene.PYTHON), scene.a.resolve("languages/python"));
+            TestSupport.Run moved = scene.run("sync-db", scene.a);
+            assertEquals(0, moved.code(), moved.all());
+            assertEquals(id, scene.one("select skill_id from skills where skill_path = 'languages/python'"));
+
+            TestSupport.Run sync = run(scene, "sync-db", "--agent", "claude-code", "--global");
+            assertEquals(0, sync.code(), sync.all());
+            TestSupport.assertSameTree(scene.a.resolve("languages/python"), claude.resolve("python"));
+            // The folder now stands for the new path: an edit goes to the moved row.
+            Scene.append(claude, "python", "\nAfter the move.\n");
+            TestSupport.Run edit = run(scene, "sync-db", "--agent", "claude-code", "--global");
+            assertEquals(0, edit.code(), edit.all());
+            assertTrue(scene.content("languages/python").contains("After the move."));
+            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
     void aNewFlatSkillGoesToItsNameOrUnderSkillPath(String kind) throws Exception {
         try (Scene scene = nestedRows(kind)) {
             Path flat = tmp.resolve("flat/skills");
