@@ -117,7 +117,8 @@ final class Cli {
     static final class LayoutOptions {
         @Option(names = "--layout", paramLabel = "LAYOUT", defaultValue = "nested",
                 description = "nested: each skill at its database path (default); flat: each skill at "
-                        + "<folder>/<name>/, as agents read them, the database keeping its path.")
+                        + "<folder>/<name>/, as agents read them, the database keeping its path (a new skill goes "
+                        + "to <name>, or PREFIX/<name> with --skill-path).")
         String layout;
 
         @Option(names = "--agent", paramLabel = "NAME", completionCandidates = Agents.Names.class,

@@ -62,7 +62,7 @@ final class FlatLayout {
         byName.forEach((name, group) -> {
             if (group.size() > 1) {
                 List<String> all = new ArrayList<>(group);
-                String reason = "two skills named '" + name + "' in scope (" + String.join(", ", all) + ") would "
+                String reason = (all.size() == 2 ? "two" : all.size()) + " skills named '" + name + "' in scope (" + String.join(", ", all) + ") would "
                         + "share the folder " + name + "/ of the flat layout: neither synced (narrow --skill-path, "
                         + "or rename one)";
                 all.forEach(p -> refused.put(p, reason));
