@@ -125,13 +125,17 @@ final class Watch {
             }
             if (wake == Wake.POLL) {
                 pollAt = System.nanoTime() + interval.toNanos();
+                String now;
                 try {
-                    if (!blind && mark != null && mark.equals(mark(target))) {
-                        continue;
-                    }
+                    now = mark(target);
                 } catch (SQLException e) {
+                    // Away for a moment (a restart, the network): said once per interval; the sync waits for it.
                     say(err, "warning: could not poll the database (" + Cli.describe(e) + "); trying again in "
                             + display(interval));
+                    continue;
+                }
+                // Null: the sync before failed, and is tried again.
+                if (!blind && now.equals(mark)) {
                     continue;
                 }
             }

@@ -189,14 +189,23 @@ class WatchTest {
     /** The database gone between syncs: the poll says so and the watch goes on. A first sync's failure is fatal. */
     @org.junit.jupiter.api.Test
     void aDatabaseThatGoesAwayIsReportedAndTheWatchGoesOn() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "sees a process's open files through /proc");
         try (Scene scene = Scene.create("postgresql", tmp, true)) {
             Process p = watch(scene, scene.a);
             try {
                 await("the first sync", printed("sync-db: 0 created, 0 updated, 5 unchanged"));
-                try (java.sql.Connection c = Database.connect(Database.resolve(TestDatabases.serverUrl(), n -> null));
-                        java.sql.Statement st = c.createStatement()) {
-                    st.execute("drop database " + scene.db.name() + " with (force)");
+                // Gone while a sync waits for the folder's lock: that sync fails, then the polls do.
+                Path lockFile = lockFile(scene.a);
+                try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE);
+                        FileLock held = channel.lock()) {
+                    Scene.append(scene.a, Scene.PYTHON, "\nSaved while the database was away.\n");
+                    await("the sync waiting for the folder's lock", () -> opened(p, lockFile));
+                    try (java.sql.Connection c = Database.connect(Database.resolve(TestDatabases.serverUrl(),
+                            n -> null)); java.sql.Statement st = c.createStatement()) {
+                        st.execute("drop database " + scene.db.name() + " with (force)");
+                    }
                 }
+                await("the failed sync", printed("; the watch goes on, trying again in 1s"));
                 await("the failed poll", printed("warning: could not poll the database ("));
                 Thread.sleep(1500);
                 assertTrue(p.isAlive(), "the watch goes on");
