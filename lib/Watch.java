@@ -115,6 +115,8 @@ final class Watch {
         Database.Target target = Database.resolve(first.settings().db(), context.env());
         // The first sync is a single run: an error (unreachable database, bad URL) or a brake ends the watch.
         String mark = markOrNull(target);
+        // Watched from before the first sync, so an edit made while it runs wakes the next.
+        register(service);
         sync(first, true);
         register(service);
         long pollAt = System.nanoTime() + interval.toNanos();
@@ -195,8 +197,14 @@ final class Watch {
         }
     }
 
-    /** The same, or null when it cannot be read (no schema yet, the database away): the next poll then syncs. */
+    /**
+     * The same, or null when it cannot be read (no schema yet, the database away): the next poll then syncs. A
+     * SQLite file that does not exist yet is left for the sync to create.
+     */
     private String markOrNull(Database.Target target) {
+        if (target.sqliteFile() != null && !Files.exists(target.sqliteFile())) {
+            return null;
+        }
         try {
             return mark(target);
         } catch (SQLException e) {
