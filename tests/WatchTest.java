@@ -274,7 +274,12 @@ class WatchTest {
             assertEquals(2, bad.code(), bad.all());
             assertTrue(bad.err().startsWith("error: Invalid value for option '--interval': 'soon' is not a duration "
                     + "like 30s, 2m, 500ms or PT30S"), bad.err());
-            assertEquals(2, scene.run("sync-db", scene.a, "--interval", "2m").code(), "--interval needs --watch");
+            for (String good : List.of("500ms", "30s", "2m", "PT30S")) {
+                // Parsed, then refused for want of --watch (an unparsable value is refused before).
+                TestSupport.Run alone = scene.run("sync-db", scene.a, "--interval", good);
+                assertEquals(2, alone.code(), alone.all());
+                assertTrue(alone.err().startsWith("error: --interval is for --watch"), good + ": " + alone.err());
+            }
             assertEquals(2, scene.run("sync-db", scene.a, "--watch", "--check").code());
             assertEquals(2, scene.run("sync-db", scene.a, "--watch", "--interval", "0s").code());
         }
