@@ -3,6 +3,7 @@
 //JAVA 17+
 //SOURCES lib/*.java
 
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "  sync-db                       # ./skills with $DATABASE_URL (or embedded)",
             "  sync-db --dry-run             # show the plan, change nothing",
             "  sync-db --check               # drift check: exit 4 if out of step",
+            "  sync-db --watch               # keep in step while it runs; Ctrl-C stops it",
             "  sync-db --prefer db --skill-path development",
             "  sync-db --agent cursor --global   # ~/.cursor/skills, flat"})
 class sync_db implements Callable<Integer>, RunContext.Aware {
@@ -73,6 +75,19 @@ class sync_db implements Callable<Integer>, RunContext.Aware {
             description = "Do not save replaced or removed versions under .skill-fleet/backup/.")
     boolean noBackup;
 
+    @Option(names = "--watch",
+            description = "Keep running: sync again whenever the folder changes (file events, debounced) or the "
+                    + "database does (polled every --interval). Only syncs that change something or leave something "
+                    + "new different print. Ctrl-C or SIGTERM finishes the sync in progress and exits 0; a brake "
+                    + "exits 1; --force and --resync apply to the first sync only.")
+    boolean watch;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "30s",
+            converter = Cli.DurationConverter.class,
+            description = "With --watch, how often to poll the database: 500ms, 30s, 2m, PT30S "
+                    + "(default: ${DEFAULT-VALUE}).")
+    java.time.Duration interval;
+
     public static void main(String... args) {
         Cli.main(new sync_db(), args);
     }
@@ -90,10 +105,19 @@ class sync_db implements Callable<Integer>, RunContext.Aware {
         if (maxDelete < 0 || maxDelete > 100) {
             throw new ParameterException(spec.commandLine(), "--max-delete must be a percentage from 0 to 100");
         }
+        if (watch && (check || options.dryRun)) {
+            throw new ParameterException(spec.commandLine(), "--watch changes both sides; it does not go with --check "
+                    + "or --dry-run");
+        }
+        if (!watch && spec.commandLine().getParseResult().hasMatchedOption("--interval")) {
+            throw new ParameterException(spec.commandLine(), "--interval is for --watch");
+        }
         SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, force, side, noDelete, !noMerge);
         Settings folder = layout.folders(spec, options.settings(), context.env(), false).get(0);
-        return Engine.run(new Engine.Request(spec.name(), folder, policy, scope.with(status.status), check,
-                maxDelete, !noBackup, lint.strict, resync), spec.commandLine().getOut(), spec.commandLine().getErr(),
-                context);
+        Engine.Request request = new Engine.Request(spec.name(), folder, policy, scope.with(status.status), check,
+                maxDelete, !noBackup, lint.strict, resync);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        return watch ? Watch.run(request, interval, out, err, context) : Engine.run(request, out, err, context);
     }
 }

@@ -239,6 +239,36 @@ final class Cli {
         }
     }
 
+    /** Durations as users write them: 500ms, 30s, 2m, 1h, or ISO-8601 (PT30S); more than zero. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<java.time.Duration> {
+        @Override
+        public java.time.Duration convert(String value) {
+            String v = value.strip();
+            java.time.Duration d;
+            try {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d{1,9})\\s*(ms|s|m|h)").matcher(v);
+                if (m.matches()) {
+                    long n = Long.parseLong(m.group(1));
+                    d = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+                        case "ms" -> java.time.Duration.ofMillis(n);
+                        case "s" -> java.time.Duration.ofSeconds(n);
+                        case "m" -> java.time.Duration.ofMinutes(n);
+                        default -> java.time.Duration.ofHours(n);
+                    };
+                } else {
+                    d = java.time.Duration.parse(v);
+                }
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + value
+                        + "' is not a duration like 30s, 2m, 500ms or PT30S");
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration above zero");
+            }
+            return d;
+        }
+    }
+
     /** For the commands that send skills to the database. */
     static final class LintOptions {
         @Option(names = "--strict", description = "Refuse (skip, exit 3) skills whose frontmatter breaks the Agent "

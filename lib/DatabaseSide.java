@@ -145,6 +145,36 @@ final class DatabaseSide {
     }
 
     /**
+     * A digest of every skill in scope (path, status, fingerprint): cheap, no content is read, and different whenever
+     * anyone has created, changed, archived or removed a skill in scope since. What sync-db --watch polls.
+     */
+    String changeMark(Scope scope) throws SQLException {
+        StringBuilder marks = new StringBuilder();
+        String statement = dialect == Database.Dialect.POSTGRESQL ? SkillSql.SELECT_CHANGE_MARKS_POSTGRES
+                : SkillSql.SELECT_CHANGE_MARKS_SQLITE;
+        // PostgreSQL: in a transaction, for prepareListing's setting (see list); SQLite: a read on its own.
+        try (Database.Transaction tx = sql.prepareListing() == null ? null : new Database.Transaction(connection)) {
+            if (tx != null) {
+                try (PreparedStatement ps = connection.prepareStatement(sql.prepareListing());
+                        ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                }
+            }
+            try (PreparedStatement ps = connection.prepareStatement(statement)) {
+                ps.setFetchSize(5000);
+                bindScope(ps, scope);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        marks.append(rs.getString(1)).append('\n').append(rs.getString(2)).append('\n')
+                                .append(rs.getString(3)).append('\n');
+                    }
+                }
+            }
+        }
+        return Skill.sha256(marks.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
      * Every skill in scope, by path. Rows whose fingerprint is the one recorded when this tool wrote them hash as R;
      * the others are fetched (in batches, content discarded once hashed).
      */

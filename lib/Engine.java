@@ -66,10 +66,20 @@ final class Engine {
         this.local = new LocalSide(request.settings(), request.backup(), report::warn, hooks);
     }
 
+    /** What a run did: its steps as done, and the exit code they mean. */
+    record Outcome(List<SyncPlan.Step> steps, int exitCode) {
+    }
+
     static int run(Request request, PrintWriter out, PrintWriter err, RunContext context) throws Exception {
+        return sync(request, out, err, context).exitCode();
+    }
+
+    /** One ordinary run, reported; returns what it did (sync-db --watch runs it again and again). */
+    static Outcome sync(Request request, PrintWriter out, PrintWriter err, RunContext context) throws Exception {
         Engine engine = new Engine(request, out, err, context);
         List<SyncPlan.Step> steps = engine.run();
-        return engine.report.print(engine.target.display(), steps, engine.local.savedIn(), engine.local.failed());
+        return new Outcome(steps, engine.report.print(engine.target.display(), steps, engine.local.savedIn(),
+                engine.local.failed()));
     }
 
     /** The plan a read-only request makes, without reporting it. */

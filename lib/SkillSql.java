@@ -914,6 +914,21 @@ final class SkillSql {
     private static final String FINGERPRINT_SQLITE = """
             coalesce((select cast(c.changes as text) from skill_fleet_changes c where c.skill_id = %s), '')""";
 
+    /**
+     * What sync-db --watch polls: each skill in scope with its status and fingerprint, no content and no sizes. Anyone
+     * creating, changing, archiving or removing a skill in scope changes the result. {@code %s}: the fingerprint.
+     */
+    private static final String SELECT_CHANGE_MARKS = """
+            select s.skill_path, cast(s.status as text) as status, %s as current_fingerprint
+              from skills s
+             where %s
+             order by s.skill_id
+            """;
+    static final String SELECT_CHANGE_MARKS_POSTGRES = SELECT_CHANGE_MARKS.formatted(
+            FINGERPRINT_POSTGRES.formatted("s.skill_id"), IN_SCOPE);
+    static final String SELECT_CHANGE_MARKS_SQLITE = SELECT_CHANGE_MARKS.formatted(
+            FINGERPRINT_SQLITE.formatted("s.skill_id"), IN_SCOPE);
+
     /** A JSON array of skill paths bound as one parameter, as rows: one statement for any number of skills. */
     private static final String PATHS_POSTGRES = "select json_array_elements_text(cast(? as json))";
     private static final String PATHS_SQLITE = "select value from json_each(?)";
