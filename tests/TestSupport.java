@@ -82,7 +82,7 @@ final class TestSupport {
      * dependency), with the given environment added, output to files in dir.
      */
     static Process start(Path dir, Map<String, String> env, String mainClass, String... args) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(java(mainClass, args)).directory(dir.toFile());
+        ProcessBuilder pb = new ProcessBuilder(withSigint(java(mainClass, args))).directory(dir.toFile());
         for (String name : List.of("DATABASE_URL", "PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE")) {
             pb.environment().remove(name);
         }
@@ -90,6 +90,27 @@ final class TestSupport {
         Files.createDirectories(dir);
         return pb.redirectOutput(dir.resolve("out-" + System.nanoTime() + ".txt").toFile())
                 .redirectErrorStream(true).start();
+    }
+
+    /**
+     * The command with SIGINT's default action, as a terminal starts a command. A shell that starts a job in the
+     * background (a CI runner, `cmd &`) hands it SIGINT ignored, its children inherit that, and a JVM leaves an
+     * ignored SIGINT ignored: Ctrl-C tests would then test nothing. Where this test run has SIGINT ignored, the
+     * command goes through GNU env's --default-signal=INT (coreutils 8.31+), which restores it.
+     */
+    static List<String> withSigint(List<String> command) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:") && (Long.parseUnsignedLong(line.substring(7).strip(), 16) & 2L) != 0) {
+                    List<String> cmd = new java.util.ArrayList<>(List.of("env", "--default-signal=INT"));
+                    cmd.addAll(command);
+                    return cmd;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc: not Linux; the command as it is
+        }
+        return command;
     }
 
     /**
