@@ -27,6 +27,9 @@ final class LocalSide {
     private final Consumer<String> warn;
     private final Hooks hooks;
     private HashCache cache;
+    /** The listing recover() made, when it changed nothing, and the warnings it held back for list(). */
+    private SkillFolder.Listing listed;
+    private List<String> listedWarnings = List.of();
     /** The flat layout's translation between folders and database paths; null in the nested layout. */
     private FlatLayout flat;
     private Path backupDir;
@@ -70,7 +73,17 @@ final class LocalSide {
 
     /** Finishes or undoes what an interrupted run left (work folders, a folder set aside), reported as warnings. */
     void recover() throws IOException {
-        SkillFolder.recover(skillsDir, backup ? backupDir().resolve("local") : null).forEach(warn);
+        // One walk finds what to recover and lists the folder; the listing is kept for list() unless recovery
+        // changed the folder. Its warnings wait until it is used, so a second walk does not repeat them.
+        List<String> said = new ArrayList<>();
+        SkillFolder.Listing scanned = SkillFolder.scan(skillsDir, said::add);
+        if (scanned.workFolders().isEmpty()) {
+            listed = scanned;
+            listedWarnings = said;
+            return;
+        }
+        SkillFolder.recover(skillsDir, backup ? backupDir().resolve("local") : null, scanned.workFolders())
+                .forEach(warn);
     }
 
     /**
@@ -89,7 +102,11 @@ final class LocalSide {
      */
     Map<String, SyncPlan.Side> list(Scope scope, java.util.Collection<String> recorded) throws IOException {
         cache = HashCache.load(skillsDir);
-        SkillFolder.Listing listing = SkillFolder.scan(skillsDir, warn);
+        SkillFolder.Listing listing = listed != null ? listed : SkillFolder.scan(skillsDir, warn);
+        if (listed != null) {
+            listedWarnings.forEach(warn);
+            listed = null;
+        }
         Map<String, String> folderOf = new LinkedHashMap<>();
         if (settings.flat()) {
             flat = new FlatLayout(scope.pathPrefix(), recorded);

@@ -57,11 +57,11 @@ final class SkillFolder {
      */
     static Listing scan(Path root, Consumer<String> warn) throws IOException {
         if (!Files.isDirectory(root)) {
-            return new Listing(root, List.of(), Map.of());
+            return new Listing(root, List.of(), Map.of(), List.of());
         }
         // Opening root as a folder follows it when it is a symbolic link; the walk follows no link below it.
         Walk walk = new Walk(root, "", new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>(),
-                new ConcurrentLinkedQueue<>());
+                new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>());
         try {
             ForkJoinPool.commonPool().invoke(walk);
         } catch (UncheckedIOException e) {
@@ -84,7 +84,9 @@ final class SkillFolder {
         // A link inside a skill folder is reported when the skill is digested; here only those between skills.
         walk.linkedFolders.stream().filter(link -> !insideASkill(link, skillSet)).sorted()
                 .forEach(link -> warn.accept(link + ": symbolic link to a folder not followed"));
-        return new Listing(root, skills, files);
+        List<String> work = new ArrayList<>(walk.workFolders);
+        work.sort(Skill::compareUtf8);
+        return new Listing(root, skills, files, work);
     }
 
     private static boolean insideASkill(String path, Set<String> skills) {
@@ -119,14 +121,17 @@ final class SkillFolder {
         final Queue<String> skills;
         final Queue<Seen> files;
         final Queue<String> linkedFolders;
+        final Queue<String> workFolders;
 
         /** dir, its path relative to the walk's start ("" for the start), and where findings go. */
-        Walk(Path dir, String rel, Queue<String> skills, Queue<Seen> files, Queue<String> linkedFolders) {
+        Walk(Path dir, String rel, Queue<String> skills, Queue<Seen> files, Queue<String> linkedFolders,
+                Queue<String> workFolders) {
             this.dir = dir;
             this.rel = rel;
             this.skills = skills;
             this.files = files;
             this.linkedFolders = linkedFolders;
+            this.workFolders = workFolders;
         }
 
         @Override
@@ -147,7 +152,9 @@ final class SkillFolder {
                     String path = rel.isEmpty() ? name : rel + "/" + name;
                     if (isDirectory) {
                         if (!name.startsWith(WORK_PREFIX)) {
-                            subfolders.add(new Walk(entry, path, skills, files, linkedFolders));
+                            subfolders.add(new Walk(entry, path, skills, files, linkedFolders, workFolders));
+                        } else {
+                            workFolders.add(path);
                         }
                         continue;
                     }
@@ -214,16 +221,23 @@ final class SkillFolder {
         private final List<String> skills;
         private final NavigableSet<String> sorted = new TreeSet<>(Skill::compareUtf8);
         private final Map<String, List<Seen>> files;
+        private final List<String> workFolders;
 
-        private Listing(Path root, List<String> skills, Map<String, List<Seen>> files) {
+        private Listing(Path root, List<String> skills, Map<String, List<Seen>> files, List<String> workFolders) {
             this.root = root;
             this.skills = List.copyOf(skills);
             this.sorted.addAll(skills);
             this.files = files;
+            this.workFolders = List.copyOf(workFolders);
         }
 
         List<String> skills() {
             return skills;
+        }
+
+        /** The work folders an interrupted run left (see {@link #recover}), relative to the skills folder. */
+        List<String> workFolders() {
+            return workFolders;
         }
 
         /**
@@ -657,25 +671,16 @@ final class SkillFolder {
     /**
      * Finishes or undoes what an interrupted run left in the skills folder: a half-built new folder is deleted, and
      * an old folder set aside goes back into place if its replacement never arrived (so the skill is not read as
-     * deleted), or else into {@code backup} (deleted when that is null). Returns what it did, one line each.
+     * deleted), or else into {@code backup} (deleted when that is null). {@code workFolders} are the ones a listing
+     * found ({@link Listing#workFolders}), so finding them costs no walk of its own. Returns what it did, one line each.
      */
-    static List<String> recover(Path root, Path backup) throws IOException {
+    static List<String> recover(Path root, Path backup, List<String> workFolders) throws IOException {
         List<String> done = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             return done;
         }
-        List<Path> leftovers = new ArrayList<>();
         Path start = followed(root);
-        Files.walkFileTree(start, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                if (!dir.equals(start) && dir.getFileName().toString().startsWith(WORK_PREFIX)) {
-                    leftovers.add(dir);
-                    return FileVisitResult.SKIP_SUBTREE;
-                }
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        List<Path> leftovers = workFolders.stream().map(start::resolve).toList();
         for (Path dir : leftovers) {
             String n = dir.getFileName().toString().substring(WORK_PREFIX.length());
             int dash = n.indexOf('-');
