@@ -118,9 +118,7 @@ final class Engine {
         }
 
         Scope scope = request.scope();
-        // The flat layout reads which path each folder stands for from the recorded skill paths, --resync or not.
-        Map<String, SyncPlan.Side> localSides = local.list(scope, request.resync() && o.flat()
-                ? SyncState.load(stateFile, report::warn).keySet() : base.keySet());
+        Map<String, SyncPlan.Side> localSides = local.list(scope);
         report.phase("list the folder");
 
         Map<String, DatabaseSide.Row> rows = new LinkedHashMap<>();
@@ -156,7 +154,6 @@ final class Engine {
                     throw new Aborted("--skill-path " + scope.pathPrefix() + " matches no skill in the folder or the "
                             + "database");
                 }
-                Map<String, String> sameNames = local.flat() == null ? Map.of() : flatten(localSides, rows, base);
                 Set<String> known = new java.util.TreeSet<>(rows.keySet());
                 base.keySet().stream().filter(scope::contains).forEach(known::add);
                 known.removeAll(localSides.keySet());
@@ -164,7 +161,7 @@ final class Engine {
                 Set<String> outOfPlay = request.mode() == SyncPlan.Mode.SYNC && !scope.anyStatus()
                         ? narrowToStatus(scope.status(), localSides, rows) : Set.of();
                 base.forEach((p, h) -> {
-                    if (scope.contains(p) && !outOfPlay.contains(p) && !sameNames.containsKey(p)) {
+                    if (scope.contains(p) && !outOfPlay.contains(p)) {
                         baseInPlay.put(p, h);
                     }
                 });
@@ -173,13 +170,6 @@ final class Engine {
                 rows.forEach((p, r) -> dbSides.put(p, new SyncPlan.Side(r.hash(), r.invalid(), r.recordedHash(),
                         r.archived())));
                 steps = SyncPlan.plan(request.policy(), localSides, dbSides, baseInPlay);
-                if (!sameNames.isEmpty()) {
-                    steps = new ArrayList<>(steps);
-                    for (Map.Entry<String, String> e : sameNames.entrySet()) {
-                        steps.add(new SyncPlan.Step(e.getKey(), SyncPlan.Action.SKIP, e.getValue()));
-                    }
-                    steps.sort(java.util.Comparator.comparing(SyncPlan.Step::path, Skill::compareUtf8));
-                }
                 if (db != null && request.mode() == SyncPlan.Mode.SYNC) {
                     steps = merging.mergeAndRename(steps, baseInPlay, db);
                 }
@@ -270,29 +260,6 @@ final class Engine {
                         + "equal on both sides stay unchanged");
             }
         }
-    }
-
-    /**
-     * In the flat layout: keys each folder the last sync did not record by the one live database skill of its name
-     * (see FlatLayout#claim), then takes out of play the skills that would share a folder with another of the same
-     * name, on either side; returns those, each with the one-line reason naming all of its name. A folder standing
-     * for a recorded path the database no longer holds (moved in the taxonomy, or deleted) is leaving that path, so
-     * it shares with nothing: the sync pairs it with the moved row, or removes it.
-     */
-    private Map<String, String> flatten(Map<String, SyncPlan.Side> localSides, Map<String, DatabaseSide.Row> rows,
-            Map<String, String> base) {
-        List<String> live = rows.values().stream().filter(r -> !r.archived()).map(DatabaseSide.Row::path).toList();
-        Map<String, SyncPlan.Side> claimed = local.flat().claim(localSides, live);
-        localSides.clear();
-        localSides.putAll(claimed);
-        Set<String> inPlay = new HashSet<>(live);
-        localSides.keySet().stream().filter(p -> rows.containsKey(p) || !base.containsKey(p)).forEach(inPlay::add);
-        Map<String, String> refused = FlatLayout.sameNames(inPlay);
-        refused.keySet().forEach(p -> {
-            localSides.remove(p);
-            rows.remove(p);
-        });
-        return refused;
     }
 
     /**

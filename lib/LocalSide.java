@@ -30,8 +30,6 @@ final class LocalSide {
     /** The listing recover() made, when it changed nothing, and the warnings it held back for list(). */
     private SkillFolder.Listing listed;
     private List<String> listedWarnings = List.of();
-    /** The flat layout's translation between folders and database paths; null in the nested layout. */
-    private FlatLayout flat;
     private Path backupDir;
     private volatile boolean saved;
     private final Set<String> databaseBackups = new HashSet<>();
@@ -93,34 +91,13 @@ final class LocalSide {
      * can have (every comparison is a difference) and the reason.
      */
     Map<String, SyncPlan.Side> list(Scope scope) throws IOException {
-        return list(scope, List.of());
-    }
-
-    /**
-     * The same, keyed by database path in the flat layout: {@code recorded} are the skill paths of the last sync,
-     * which say the path each folder stands for; a new folder stands for the scope's prefix and its name.
-     */
-    Map<String, SyncPlan.Side> list(Scope scope, java.util.Collection<String> recorded) throws IOException {
         cache = HashCache.load(skillsDir);
         SkillFolder.Listing listing = listed != null ? listed : SkillFolder.scan(skillsDir, warn);
         if (listed != null) {
             listedWarnings.forEach(warn);
             listed = null;
         }
-        Map<String, String> folderOf = new LinkedHashMap<>();
-        if (settings.flat()) {
-            flat = new FlatLayout(scope.pathPrefix(), recorded);
-            for (String folder : listing.skills()) {
-                if (folder.contains("/")) {
-                    warn.accept(folder + ": left alone (the flat layout holds each skill at <folder>/<name>/)");
-                } else {
-                    folderOf.put(flat.pathOf(folder), folder);
-                }
-            }
-        } else {
-            listing.skills().forEach(p -> folderOf.put(p, p));
-        }
-        List<String> paths = folderOf.keySet().stream().filter(scope::contains).toList();
+        List<String> paths = listing.skills().stream().filter(scope::contains).toList();
         long max = settings.maxFileSize();
         List<String> found = Collections.synchronizedList(new ArrayList<>());
         Map<String, SyncPlan.Side> sides = new ConcurrentHashMap<>();
@@ -129,7 +106,7 @@ final class LocalSide {
                 String unsendable;
                 String hash = null;
                 try {
-                    SkillFolder.Digest d = listing.digest(folderOf.get(path), cache, max, found::add);
+                    SkillFolder.Digest d = listing.digest(path, cache, max, found::add);
                     unsendable = d.invalid();
                     hash = unsendable == null ? Skill.hashOf(d.files()) : null;
                 } catch (IOException e) {
@@ -158,7 +135,7 @@ final class LocalSide {
     Map<String, SyncPlan.Side> behindLinks(java.util.Collection<String> known) {
         Map<String, SyncPlan.Side> hidden = new LinkedHashMap<>();
         for (String path : known) {
-            Path link = SkillFolder.symlinkOnPath(skillsDir, folder(path));
+            Path link = SkillFolder.symlinkOnPath(skillsDir, path);
             if (link != null) {
                 String reason = throughLink(link);
                 hidden.put(path, new SyncPlan.Side("unsendable:" + Skill.sha256(reason.getBytes(
@@ -177,18 +154,7 @@ final class LocalSide {
 
     /** One skill with its content; symbolic links inside it are left out. */
     Skill read(String path) throws IOException {
-        Skill skill = SkillFolder.read(skillsDir, folder(path), w -> { });
-        return settings.flat() ? new Skill(path, skill.files()) : skill;
-    }
-
-    /** The folder, relative to the skills folder, a skill of this database path lives in. */
-    private String folder(String path) {
-        return settings.flat() ? FlatLayout.name(path) : path;
-    }
-
-    /** The flat layout's translation, once {@link #list} has run in it; null in the nested layout. */
-    FlatLayout flat() {
-        return flat;
+        return SkillFolder.read(skillsDir, path, w -> { });
     }
 
     /**
@@ -286,20 +252,18 @@ final class LocalSide {
     }
 
     private SyncPlan.Step writeLocked(SyncPlan.Step s, Skill skill) {
-        Path link = SkillFolder.symlinkOnPath(skillsDir, folder(s.path()));
+        Path link = SkillFolder.symlinkOnPath(skillsDir, s.path());
         if (link != null) {
             return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, throughLink(link));
         }
         try {
-            if (s.action() == SyncPlan.Action.RENAME_LOCAL && !folder(s.from()).equals(folder(s.path()))) {
-                // The folder moves in one rename (in the flat layout, only when the name changes); its content
-                // follows the database copy when that differs.
-                Path from = SkillFolder.symlinkOnPath(skillsDir, folder(s.from()));
+            if (s.action() == SyncPlan.Action.RENAME_LOCAL) {
+                // The folder moves in one rename; its content follows the database copy when that differs.
+                Path from = SkillFolder.symlinkOnPath(skillsDir, s.from());
                 if (from != null) {
                     return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, throughLink(from));
                 }
-                SkillFolder.Replaced moved = SkillFolder.move(skillsDir, folder(s.from()), folder(s.path()),
-                        s.localHash());
+                SkillFolder.Replaced moved = SkillFolder.move(skillsDir, s.from(), s.path(), s.localHash());
                 if (moved.conflict() != null) {
                     return new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT, moved.conflict());
                 }
@@ -307,7 +271,7 @@ final class LocalSide {
                     return s;
                 }
             }
-            SkillFolder.Replaced done = SkillFolder.replace(skillsDir, folder(s.path()), skill, s.localHash(),
+            SkillFolder.Replaced done = SkillFolder.replace(skillsDir, s.path(), skill, s.localHash(),
                     backup ? backupDir().resolve("local").resolve(s.path()) : null, hooks);
             if (done.conflict() != null) {
                 return new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT, done.conflict());
