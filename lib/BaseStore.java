@@ -95,66 +95,40 @@ final class BaseStore {
      * Takes a skill the run is about to write to one side, while its content is in memory: its text files are stored
      * (on a few threads of the store's own: creating a file mostly waits on the file system, so the run goes on
      * meanwhile) and its manifest kept, so {@link #update} need not read the folder again when this becomes the base.
-     * The content waiting to be stored is bounded ({@link #PENDING} bytes, a larger skill alone); only the digests stay
-     * in memory. A failure only means that read happens after all. Returns the skill.
+     * The content waiting to be stored is bounded ({@link #PENDING} bytes, a larger skill alone, stored on the
+     * caller); only the digests stay in memory. A failure only means that read happens after all. Returns the skill.
      */
     Skill offer(Skill skill) {
         if (skill == null) {
             return null;
         }
-        long bytes = skill.files().stream().mapToLong(f -> f.bytes().length).sum();
-        int permits = (int) Math.min(PENDING >> 10, Math.max(1, bytes >> 10));
         try {
-            room.acquire(permits);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return skill; // not kept: update() reads it from the folder
-        }
-        try {
-            pending.add(writers().submit(() -> {
+            writers.submit(skill.size(), () -> {
                 try {
                     offered.put(skill.path(), put(skill));
                 } catch (IOException | RuntimeException e) {
                     offered.remove(skill.path());
-                } finally {
-                    room.release(permits);
                 }
-            }));
-        } catch (RuntimeException e) {
-            room.release(permits);
+                return null;
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // not kept: update() reads it from the folder
         }
         return skill;
     }
 
     static final int WRITERS = 4;
     static final long PENDING = 16L << 20;
-    private final java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore((int) (PENDING >> 10));
-    private final java.util.Queue<java.util.concurrent.Future<?>> pending =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private java.util.concurrent.ExecutorService writers;
-
-    private synchronized java.util.concurrent.ExecutorService writers() {
-        if (writers == null) {
-            writers = java.util.concurrent.Executors.newFixedThreadPool(WRITERS, r -> {
-                Thread t = new Thread(r, "base-store");
-                t.setDaemon(true);
-                return t;
-            });
-        }
-        return writers;
-    }
+    private final BoundedWork<Void> writers = new BoundedWork<>("base-store", WRITERS, PENDING);
 
     /** Waits until every skill offered so far is stored (or failed to be). */
     private void drain() {
-        for (java.util.concurrent.Future<?> f = pending.poll(); f != null; f = pending.poll()) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (java.util.concurrent.ExecutionException e) {
-                // put() reports nothing: a skill not kept is read from the folder by update()
-            }
+        try {
+            writers.done();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // put() reports nothing: a skill not kept is read from the folder by update()
         }
     }
 

@@ -664,7 +664,7 @@ final class DatabaseSide {
                 if (s.overwritesChange() && rows.containsKey(s.rowPath())) {
                     overwritten.add(s.rowPath());
                 }
-                bytes += skill.files().stream().mapToLong(f -> f.bytes().length).sum();
+                bytes += skill.size();
                 // A batch is bounded by count and by size, so large files never pile up in memory.
                 if (batch.size() >= BATCH || bytes >= BATCH_BYTES) {
                     hand(new Batch(batch, overwritten, ended, bytes));

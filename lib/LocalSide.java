@@ -301,14 +301,7 @@ final class LocalSide {
     static final long IN_FLIGHT = 32L << 20;
 
     final class Writes implements AutoCloseable {
-        private final java.util.concurrent.ExecutorService pool =
-                java.util.concurrent.Executors.newFixedThreadPool(WRITERS, r -> {
-                    Thread t = new Thread(r, "folder-writer");
-                    t.setDaemon(true);
-                    return t;
-                });
-        private final java.util.concurrent.Semaphore room = new java.util.concurrent.Semaphore((int) (IN_FLIGHT >> 10));
-        private final List<java.util.concurrent.Future<SyncPlan.Step>> pending = new ArrayList<>();
+        private final BoundedWork<SyncPlan.Step> work = new BoundedWork<>("folder-writer", WRITERS, IN_FLIGHT);
         private final java.util.function.UnaryOperator<Skill> first;
 
         private Writes(java.util.function.UnaryOperator<Skill> first) {
@@ -317,72 +310,30 @@ final class LocalSide {
 
         /** Queues one write; blocks while too much content is already waiting to be written. */
         void submit(SyncPlan.Step s, Skill skill) throws IOException {
-            long bytes = skill == null ? 0 : skill.files().stream().mapToLong(f -> f.bytes().length).sum();
-            int permits = (int) Math.min(IN_FLIGHT >> 10, Math.max(1, bytes >> 10));
             try {
-                room.acquire(permits);
+                work.submit(skill == null ? 0 : skill.size(), () -> write(s, first.apply(skill)));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("interrupted while writing the folder");
-            }
-            java.util.concurrent.Callable<SyncPlan.Step> job = () -> {
-                try {
-                    return write(s, first.apply(skill));
-                } finally {
-                    room.release(permits);
-                }
-            };
-            if (permits == IN_FLIGHT >> 10) {
-                // A skill as large as all the room there is: the others are done (its permits say so); it is written
-                // here, before the caller reads on, so no second large skill is held beside it.
-                pending.add(java.util.concurrent.CompletableFuture.completedFuture(call(job)));
-            } else {
-                pending.add(pool.submit(job));
-            }
-        }
-
-        private static SyncPlan.Step call(java.util.concurrent.Callable<SyncPlan.Step> job) throws IOException {
-            try {
-                return job.call();
-            } catch (IOException | RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IOException(e);
             }
         }
 
         /** Waits for every queued write; returns each step as it ended, in the order submitted. */
         List<SyncPlan.Step> done() throws IOException {
-            List<SyncPlan.Step> ended = new ArrayList<>();
-            for (java.util.concurrent.Future<SyncPlan.Step> f : pending) {
-                try {
-                    ended.add(f.get());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while writing the folder");
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IOException("could not write the folder: " + Cli.describe(e.getCause()), e.getCause());
-                }
+            try {
+                return work.done();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while writing the folder");
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IOException("could not write the folder: " + Cli.describe(e.getCause()), e.getCause());
             }
-            pending.clear();
-            return ended;
         }
 
         /** Lets queued writes finish (a write is never cut in half), then stops the threads. */
         @Override
         public void close() {
-            pool.shutdown();
-            boolean interrupted = false;
-            while (!pool.isTerminated()) {
-                try {
-                    pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            work.close();
         }
     }
 

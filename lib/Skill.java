@@ -53,6 +53,11 @@ record Skill(String path, List<SkillFile> files) {
         return files.stream().filter(f -> f.path().equals(SKILL_MD)).findFirst().orElse(null);
     }
 
+    /** The bytes of all its files. */
+    long size() {
+        return files.stream().mapToLong(f -> f.bytes().length).sum();
+    }
+
     String hash() {
         return hashOf(files.stream().map(f -> new FileDigest(f.path(), f.sha256(), f.executable(), f.bytes().length))
                 .toList());
