@@ -13,15 +13,18 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "export-to-db",
         description = "Create new skills in the database and update the ones changed in the folder; unchanged "
                 + "skills are not rewritten. One transaction per run.",
+        modelTransformer = Cli.AgentsHelp.class,
         footerHeading = "%nExamples:%n",
         footer = {
             "  export-to-db                  # ./skills into $DATABASE_URL (or embedded)",
             "  export-to-db --dry-run --strict  # pull-request gate (exit 0 or 3)",
             "  export-to-db -s my-skills --skill-path development --dry-run",
-            "  export-to-db --db 'postgresql://app@db.example.com/skills' --json"})
+            "  export-to-db --db 'postgresql://app@db.example.com/skills' --json",
+            "  export-to-db --agent claude-code --skill-path writing  # new flat skills go under writing/"})
 class export_to_db implements Callable<Integer>, RunContext.Aware {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;
+    @Mixin Cli.LayoutOptions layout;
     @Mixin Cli.LintOptions lint;
     @Spec CommandSpec spec;
 
@@ -43,7 +46,8 @@ class export_to_db implements Callable<Integer>, RunContext.Aware {
 
     @Override
     public Integer call() throws Exception {
-        return Engine.run(new Engine.Request(spec.name(), options.settings(), SyncPlan.Mode.EXPORT,
+        return Engine.run(new Engine.Request(spec.name(), layout.folders(spec, options.settings(), context.env(),
+                false).get(0), SyncPlan.Mode.EXPORT,
                 scope.with("all"), force, true, lint.strict), spec.commandLine().getOut(),
                 spec.commandLine().getErr(), context);
     }

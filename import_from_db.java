@@ -13,14 +13,18 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "import-from-db",
         description = "Write the database's skills into the folder; each skill folder appears complete or not at "
                 + "all. Local copies changed since the last sync are left alone (reported as conflicts) unless -f.",
+        modelTransformer = Cli.AgentsHelp.class,
         footerHeading = "%nExamples:%n",
         footer = {
             "  import-from-db                # active skills into ./skills",
             "  import-from-db --status all -s all-skills",
-            "  import-from-db --status draft --skill-path development -n"})
+            "  import-from-db --status draft --skill-path development -n",
+            "  import-from-db --agent claude-code --agent codex  # two agents, flat",
+            "  import-from-db --agent claude-code --global       # ~/.claude/skills"})
 class import_from_db implements Callable<Integer>, RunContext.Aware {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;
+    @Mixin Cli.LayoutOptions layout;
     @Spec CommandSpec spec;
 
     private RunContext context = RunContext.process();
@@ -47,8 +51,12 @@ class import_from_db implements Callable<Integer>, RunContext.Aware {
     @Override
     public Integer call() throws Exception {
         Cli.status(spec, status);
-        return Engine.run(new Engine.Request(spec.name(), options.settings(), SyncPlan.Mode.IMPORT,
-                scope.with(status), force, !noBackup, false), spec.commandLine().getOut(),
-                spec.commandLine().getErr(), context);
+        int code = Cli.OK;
+        for (Settings folder : layout.folders(spec, options.settings(), context.env(), true)) {
+            code = Math.max(code, Engine.run(new Engine.Request(spec.name(), folder, SyncPlan.Mode.IMPORT,
+                    scope.with(status), force, !noBackup, false), spec.commandLine().getOut(),
+                    spec.commandLine().getErr(), context));
+        }
+        return code;
     }
 }

@@ -17,16 +17,19 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "sync: a skill changed on one side goes to the other; a skill deleted on one side is archived in "
                 + "the database or removed from the folder (backed up); one changed on both sides is a conflict and "
                 + "left alone. Without an earlier sync, only what exists on one side is copied.",
+        modelTransformer = Cli.AgentsHelp.class,
         footerHeading = "%nExamples:%n",
         footer = {
             "  sync-db                       # ./skills with $DATABASE_URL (or embedded)",
             "  sync-db --dry-run             # show the plan, change nothing",
             "  sync-db --check               # drift check: exit 4 if out of step",
             "  sync-db --watch               # keep in step while it runs; Ctrl-C stops it",
-            "  sync-db --prefer db --skill-path development"})
+            "  sync-db --prefer db --skill-path development",
+            "  sync-db --agent cursor --global   # ~/.cursor/skills, flat"})
 class sync_db implements Callable<Integer>, RunContext.Aware {
     @Mixin Cli.Options options;
     @Mixin Cli.ScopeOptions scope;
+    @Mixin Cli.LayoutOptions layout;
     @Mixin Cli.AnyStatusOption status;
     @Mixin Cli.LintOptions lint;
     @Spec CommandSpec spec;
@@ -110,8 +113,9 @@ class sync_db implements Callable<Integer>, RunContext.Aware {
             throw new ParameterException(spec.commandLine(), "--interval is for --watch");
         }
         SyncPlan.Policy policy = new SyncPlan.Policy(SyncPlan.Mode.SYNC, force, side, noDelete, !noMerge);
-        Engine.Request request = new Engine.Request(spec.name(), options.settings(), policy, scope.with(status.status),
-                check, maxDelete, !noBackup, lint.strict, resync);
+        Settings folder = layout.folders(spec, options.settings(), context.env(), false).get(0);
+        Engine.Request request = new Engine.Request(spec.name(), folder, policy, scope.with(status.status), check,
+                maxDelete, !noBackup, lint.strict, resync);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         return watch ? Watch.run(request, interval, out, err, context) : Engine.run(request, out, err, context);

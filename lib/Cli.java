@@ -103,7 +103,7 @@ final class Cli {
 
         /** The options as plain settings for the engine. */
         Settings settings() {
-            return new Settings(skillsDir, db, dryRun, json, maxFileSize, quiet, verbose);
+            return new Settings(skillsDir, db, dryRun, json, maxFileSize, quiet, verbose, null);
         }
     }
 
@@ -134,6 +134,86 @@ final class Cli {
         Scope with(String status) {
             String p = Scope.path(skillPath);
             return new Scope(status, p.equals(".") ? "" : p);
+        }
+    }
+
+    /**
+     * Where the skills are and how the folder holds them: --skills-dir in the layout asked for (nested: each skill at
+     * its database path; flat: each at {@code <folder>/<name>/}, see FlatLayout) or, when not asked, the folder's
+     * recorded one; or an agent's folder (flat).
+     */
+    static final class LayoutOptions {
+        @Option(names = "--layout", paramLabel = "LAYOUT",
+                description = "nested: each skill at its database path; flat: each skill at <folder>/<name>/, as "
+                        + "agents read them, the database keeping its path (a new skill goes to <name>, or "
+                        + "PREFIX/<name> with --skill-path). Default: the layout the folder was last synced in "
+                        + "(nested for a new folder); a folder is never switched silently.")
+        String layout;
+
+        @Option(names = "--agent", paramLabel = "NAME", completionCandidates = Agents.Names.class,
+                description = "The agent's skills folder instead of --skills-dir, in the flat layout: "
+                        + "${COMPLETION-CANDIDATES} (folders below).")
+        List<String> agents = new java.util.ArrayList<>();
+
+        @Option(names = "--global", description = "With --agent: the agent's folder under your home folder (HOME) "
+                + "instead of the project's (relative to the working directory).")
+        boolean global;
+
+        /**
+         * The settings of each folder these options name: the one of --skills-dir, or each --agent's ({@code many}:
+         * more than one agent allowed). A usage error when they contradict each other.
+         */
+        List<Settings> folders(picocli.CommandLine.Model.CommandSpec spec, Settings settings,
+                java.util.function.Function<String, String> env, boolean many) {
+            CommandLine cl = spec.commandLine();
+            Settings.Layout asked = layout == null ? null : Settings.Layout.of(layout);
+            if (layout != null && asked == null) {
+                throw new CommandLine.ParameterException(cl, "--layout must be nested or flat (got '" + layout + "')");
+            }
+            if (agents.isEmpty()) {
+                if (global) {
+                    throw new CommandLine.ParameterException(cl, "--global needs --agent NAME");
+                }
+                return List.of(settings.in(settings.skillsDir(), asked));
+            }
+            if (cl.getParseResult().hasMatchedOption("--skills-dir")) {
+                throw new CommandLine.ParameterException(cl, "--agent and --skills-dir both name the folder: give one");
+            }
+            if (asked == Settings.Layout.NESTED) {
+                throw new CommandLine.ParameterException(cl, "--agent uses the flat layout (agents read "
+                        + "<folder>/<name>/): drop --layout nested");
+            }
+            if (!many && agents.size() > 1) {
+                throw new CommandLine.ParameterException(cl, spec.name() + " takes one --agent (import-from-db "
+                        + "installs into several)");
+            }
+            // Agents that share a folder (codex and cursor: .agents/skills) get it once.
+            java.util.Map<Path, Settings> folders = new java.util.LinkedHashMap<>();
+            for (String agent : agents) {
+                try {
+                    Path dir = Agents.folder(agent, global, env);
+                    folders.putIfAbsent(dir, settings.in(dir, Settings.Layout.FLAT));
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(cl, e.getMessage());
+                }
+            }
+            return List.copyOf(folders.values());
+        }
+    }
+
+    /**
+     * Lists the agents' folders under each --help that takes --agent (picocli calls it once the command is built):
+     * the table is {@link Agents#TABLE}, so a new agent shows without touching the commands.
+     */
+    static final class AgentsHelp implements CommandLine.IModelTransformer {
+        @Override
+        public picocli.CommandLine.Model.CommandSpec transform(picocli.CommandLine.Model.CommandSpec spec) {
+            List<String> footer = new java.util.ArrayList<>(List.of(spec.usageMessage().footer()));
+            footer.add("%nAgents' folders (--agent NAME: the project's; --global: the user's):");
+            Agents.TABLE.forEach((name, f) -> footer.add(String.format("  %-16s %-18s %s", name, f.project(),
+                    f.global() == null ? "(none: no --global)" : f.global())));
+            spec.usageMessage().footer(footer.toArray(String[]::new));
+            return spec;
         }
     }
 

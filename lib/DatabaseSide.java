@@ -144,6 +144,20 @@ final class DatabaseSide {
         }
     }
 
+    /** Every skill path of the database with its status (see LocalSide#place). */
+    Map<String, String> statuses() throws SQLException {
+        Map<String, String> statuses = new LinkedHashMap<>();
+        try (PreparedStatement ps = connection.prepareStatement(SkillSql.SELECT_PATH_STATUSES)) {
+            ps.setFetchSize(5000);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    statuses.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        }
+        return statuses;
+    }
+
     /**
      * A digest of every skill in scope (path, status, fingerprint): cheap, no content is read, and different whenever
      * anyone has created, changed, archived or removed a skill in scope since. What sync-db --watch polls.

@@ -112,6 +112,7 @@ final class Engine {
         // Read under the folder's lock: a run that waited plans against the base the run before it recorded.
         Map<String, String> base = request.resync() ? new TreeMap<>() : SyncState.load(stateFile, report::warn);
         Map<String, String> recorded = Map.copyOf(base);
+        local.settleLayout(stateFile, request.readOnly());
         List<SyncState.Pending> pending = SyncState.loadPending(stateFile);
         if (!request.readOnly() && request.mode() != SyncPlan.Mode.EXPORT) {
             local.recover();
@@ -147,6 +148,9 @@ final class Engine {
                     rows.putAll(db.list(request.mode() == SyncPlan.Mode.SYNC ? scope.everyStatus() : scope));
                 }
                 report.phase("connect and list the database");
+                // The flat layout pairs each folder with its database path; some paths it refuses on both sides.
+                Map<String, String> refused = local.place(localSides, rows, base, scope, request.mode(),
+                        db == null ? Map::of : db::statuses);
                 if (!scope.pathPrefix().isEmpty() && localSides.isEmpty() && rows.isEmpty()
                         && base.keySet().stream().noneMatch(scope::contains)
                         && !(listed && !scope.anyStatus() && db.anyIn(scope.everyStatus()))) {
@@ -169,6 +173,10 @@ final class Engine {
                 Map<String, SyncPlan.Side> dbSides = new LinkedHashMap<>();
                 rows.forEach((p, r) -> dbSides.put(p, new SyncPlan.Side(r.hash(), r.invalid(), r.recordedHash(),
                         r.archived())));
+                refused.forEach((p, why) -> {
+                    localSides.put(p, SyncPlan.Side.invalid(why));
+                    dbSides.put(p, SyncPlan.Side.refusedInDb(why));
+                });
                 steps = SyncPlan.plan(request.policy(), localSides, dbSides, baseInPlay);
                 if (db != null && request.mode() == SyncPlan.Mode.SYNC) {
                     steps = merging.mergeAndRename(steps, baseInPlay, db);

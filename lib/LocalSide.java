@@ -30,6 +30,16 @@ final class LocalSide {
     /** The listing recover() made, when it changed nothing, and the warnings it held back for list(). */
     private SkillFolder.Listing listed;
     private List<String> listedWarnings = List.of();
+    /** This run's layout, once {@link #settleLayout} has run (nested until then). */
+    private Settings.Layout layout = Settings.Layout.NESTED;
+    /** Flat layout: skill folders below the top level, from the listing (see FlatLayout). */
+    private List<String> deeper = List.of();
+    /** Flat layout: the folder each placed database path lives in (see {@link #place}). */
+    private final Map<String, String> folderOf = new ConcurrentHashMap<>();
+    /** Flat layout: the scope, the paths given to new folders and every database path, from {@link #place}. */
+    private Scope placedScope = Scope.ALL;
+    private Set<String> created = Set.of();
+    private Map<String, String> everywhere = Map.of();
     private Path backupDir;
     private volatile boolean saved;
     private final Set<String> databaseBackups = new HashSet<>();
@@ -69,6 +79,50 @@ final class LocalSide {
         }
     }
 
+    /**
+     * Settles the layout of this run: the one the command line asks for, else the one the folder was last synced in
+     * (nested for a folder never synced). A folder is never switched silently: asking for the other layout stops the
+     * run before anything changes, since every skill would look deleted on one side and new on the other. A run that
+     * writes records its layout beside the state ({@code .skill-fleet/layout-<key>.txt}); a folder synced before
+     * layouts were recorded (it has a state, no layout file) is nested.
+     */
+    Settings.Layout settleLayout(Path stateFile, boolean readOnly) throws Engine.Aborted, IOException {
+        Path file = layoutFile();
+        Settings.Layout recorded = null;
+        if (Files.isRegularFile(file)) {
+            recorded = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.startsWith("#"))
+                    .map(l -> Settings.Layout.of(l.strip())).filter(java.util.Objects::nonNull).findFirst()
+                    .orElse(null);
+        } else if (Files.isRegularFile(stateFile)) {
+            recorded = Settings.Layout.NESTED;
+        }
+        Settings.Layout asked = settings.layout();
+        if (asked != null && recorded != null && asked != recorded) {
+            throw new Engine.Aborted("the skills folder " + settings.skillsDir() + " holds its skills in the "
+                    + recorded.label() + " layout (its last sync; recorded in " + SkillFolder.relative(
+                    SyncState.folder(skillsDir).getParent(), file) + "), not the " + asked.label() + " one asked for; "
+                    + "nothing was changed. Run with --layout " + recorded.label() + ", or " + (asked
+                    == Settings.Layout.FLAT ? "import into a new folder with --layout flat" : "import into a new "
+                    + "folder") + " to change layouts");
+        }
+        layout = asked != null ? asked : recorded != null ? recorded : Settings.Layout.NESTED;
+        if (!readOnly && recorded != layout) {
+            SyncState.replace(file, true, out -> out.write("# skill-fleet: how " + skillsDir.getFileName()
+                    + "/ holds its skills (nested: at their database paths; flat: at <name>/)\n" + layout.label()
+                    + "\n"));
+        }
+        return layout;
+    }
+
+    private Path layoutFile() {
+        return SyncState.folder(skillsDir).resolve("layout-" + folderKey() + ".txt");
+    }
+
+    /** This folder's key among the files of .skill-fleet (folders beside each other share it). */
+    private String folderKey() {
+        return Skill.sha256(skillsDir.getFileName().toString().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+    }
+
     /** Finishes or undoes what an interrupted run left (work folders, a folder set aside), reported as warnings. */
     void recover() throws IOException {
         // One walk finds what to recover and lists the folder; the listing is kept for list() unless recovery
@@ -88,7 +142,8 @@ final class LocalSide {
      * Every skill folder in scope with its hash, from file sizes and times where the cache knows them, the folders
      * hashed on all cores, from one walk of the folder. A folder that cannot be sent as one skill (a file over
      * --max-file-size, a linked SKILL.md, another skill inside it, a file it cannot read) gets a hash no other copy
-     * can have (every comparison is a difference) and the reason.
+     * can have (every comparison is a difference) and the reason. In the flat layout, the top-level folders by name,
+     * whatever the scope ({@link #place} says which path each stands for).
      */
     Map<String, SyncPlan.Side> list(Scope scope) throws IOException {
         cache = HashCache.load(skillsDir);
@@ -97,7 +152,13 @@ final class LocalSide {
             listedWarnings.forEach(warn);
             listed = null;
         }
-        List<String> paths = listing.skills().stream().filter(scope::contains).toList();
+        List<String> paths;
+        if (layout == Settings.Layout.FLAT) {
+            paths = listing.skills().stream().filter(p -> !p.contains("/")).toList();
+            deeper = listing.skills().stream().filter(p -> p.contains("/")).toList();
+        } else {
+            paths = listing.skills().stream().filter(scope::contains).toList();
+        }
         long max = settings.maxFileSize();
         List<String> found = Collections.synchronizedList(new ArrayList<>());
         Map<String, SyncPlan.Side> sides = new ConcurrentHashMap<>();
@@ -116,14 +177,93 @@ final class LocalSide {
                 }
                 progress.step(1);
                 // A skill that cannot be sent gets a hash no other copy can have: every comparison is a difference.
-                sides.put(path, new SyncPlan.Side(hash != null ? hash
-                        : "unsendable:" + Skill.sha256(unsendable.getBytes(StandardCharsets.UTF_8)), unsendable, null));
+                sides.put(path, hash != null ? new SyncPlan.Side(hash, null, null) : SyncPlan.Side.invalid(unsendable));
             });
         }
         found.stream().sorted().forEach(warn);
         Map<String, SyncPlan.Side> local = new LinkedHashMap<>();
         paths.forEach(p -> local.put(p, sides.get(p)));
         return local;
+    }
+
+    /** Every path of the database with its status, read only when the flat layout needs it. */
+    @FunctionalInterface
+    interface Everywhere {
+        Map<String, String> statuses() throws java.sql.SQLException;
+    }
+
+    /**
+     * Keys the listing by database path, in the flat layout: each top-level folder stands for the one path its name
+     * pairs with (see {@link FlatLayout}), and only those in scope stay; recorded paths whose skill moved are moved in
+     * {@code base} too. Returns the paths refused on both sides, with the reason (nothing in the nested layout, where
+     * folders are at their paths already).
+     */
+    Map<String, String> place(Map<String, SyncPlan.Side> sides, Map<String, DatabaseSide.Row> rows,
+            Map<String, String> base, Scope scope, SyncPlan.Mode mode, Everywhere db) throws java.sql.SQLException {
+        if (layout != Settings.Layout.FLAT) {
+            return Map.of();
+        }
+        placedScope = scope;
+        everywhere = db.statuses();
+        Map<String, Boolean> listed = new LinkedHashMap<>();
+        rows.forEach((p, r) -> listed.put(p, r.archived()));
+        FlatLayout.Placement placement = FlatLayout.place(sides.keySet(), deeper, listed, everywhere, base.keySet(),
+                scope, mode);
+        placement.moved().forEach((from, to) -> {
+            String hash = base.remove(from);
+            if (hash != null) {
+                base.putIfAbsent(to, hash);
+            }
+        });
+        Map<String, SyncPlan.Side> placed = new LinkedHashMap<>();
+        placement.pathOf().forEach((folder, path) -> {
+            folderOf.put(path, folder);
+            if (scope.contains(path)) {
+                placed.put(path, sides.get(folder));
+            }
+        });
+        placement.misplaced().forEach((path, dir) -> {
+            if (scope.contains(path) && !placement.refused().containsKey(path)) {
+                placed.put(path, SyncPlan.Side.invalid("its folder " + dir + "/ lies below the top level; the flat "
+                        + "layout holds each skill at <name>/ (here " + FlatLayout.name(path) + "/): move it there "
+                        + "(nothing synced)"));
+            }
+        });
+        deeper.stream().filter(d -> !placement.misplaced().containsValue(d)).forEach(d -> warn.accept(d
+                + ": left alone (the flat layout holds each skill at <name>/, not below another folder)"));
+        created = placement.created();
+        sides.clear();
+        sides.putAll(placed);
+        return placement.refused();
+    }
+
+    /**
+     * The renames of the plan as the flat layout places them: a folder renamed there keeps its place in the taxonomy
+     * ({@code a/x} renamed to the folder {@code y} becomes {@code a/y}, not {@code y}; see FlatLayout#renamed).
+     */
+    List<SyncPlan.Step> placeRenames(List<SyncPlan.Step> steps) {
+        if (layout != Settings.Layout.FLAT) {
+            return steps;
+        }
+        List<SyncPlan.Step> out = new ArrayList<>();
+        for (SyncPlan.Step s : steps) {
+            String beside = s.action() == SyncPlan.Action.RENAME_IN_DB && created.contains(s.path())
+                    ? FlatLayout.renamed(s.from(), s.path(), placedScope, p -> everywhere.containsKey(p)
+                            || folderOf.containsKey(p)) : null;
+            if (beside == null) {
+                out.add(s);
+            } else {
+                folderOf.put(beside, folderOf.remove(s.path()));
+                out.add(new SyncPlan.Step(beside, s.action(), s.reason(), s.localHash(), s.dbHash(),
+                        s.overwritesChange(), s.from(), s.resultHash()));
+            }
+        }
+        return out;
+    }
+
+    /** The folder, relative to the skills folder, the skill at this database path lives in. */
+    private String folder(String path) {
+        return layout != Settings.Layout.FLAT ? path : folderOf.getOrDefault(path, FlatLayout.name(path));
     }
 
     /**
@@ -135,11 +275,9 @@ final class LocalSide {
     Map<String, SyncPlan.Side> behindLinks(java.util.Collection<String> known) {
         Map<String, SyncPlan.Side> hidden = new LinkedHashMap<>();
         for (String path : known) {
-            Path link = SkillFolder.symlinkOnPath(skillsDir, path);
+            Path link = SkillFolder.symlinkOnPath(skillsDir, folder(path));
             if (link != null) {
-                String reason = throughLink(link);
-                hidden.put(path, new SyncPlan.Side("unsendable:" + Skill.sha256(reason.getBytes(
-                        StandardCharsets.UTF_8)), reason, null));
+                hidden.put(path, SyncPlan.Side.invalid(throughLink(link)));
             }
         }
         return hidden;
@@ -154,7 +292,8 @@ final class LocalSide {
 
     /** One skill with its content; symbolic links inside it are left out. */
     Skill read(String path) throws IOException {
-        return SkillFolder.read(skillsDir, path, w -> { });
+        Skill skill = SkillFolder.read(skillsDir, folder(path), w -> { });
+        return skill.path().equals(path) ? skill : new Skill(path, skill.files());
     }
 
     /**
@@ -217,8 +356,7 @@ final class LocalSide {
      * ends), waiting for another run that holds it and saying so through {@code waiting}.
      */
     Lock lock(Consumer<String> waiting) throws IOException {
-        Path file = SyncState.folder(skillsDir).resolve("lock-" + Skill.sha256(skillsDir.getFileName().toString()
-                .getBytes(StandardCharsets.UTF_8)).substring(0, 16));
+        Path file = SyncState.folder(skillsDir).resolve("lock-" + folderKey());
         Files.createDirectories(file.getParent());
         java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
@@ -252,18 +390,20 @@ final class LocalSide {
     }
 
     private SyncPlan.Step writeLocked(SyncPlan.Step s, Skill skill) {
-        Path link = SkillFolder.symlinkOnPath(skillsDir, s.path());
+        String folder = folder(s.path());
+        Path link = SkillFolder.symlinkOnPath(skillsDir, folder);
         if (link != null) {
             return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, throughLink(link));
         }
         try {
-            if (s.action() == SyncPlan.Action.RENAME_LOCAL) {
-                // The folder moves in one rename; its content follows the database copy when that differs.
-                Path from = SkillFolder.symlinkOnPath(skillsDir, s.from());
+            if (s.action() == SyncPlan.Action.RENAME_LOCAL && !folder(s.from()).equals(folder)) {
+                // The folder moves in one rename (in the flat layout, only when the name changes); its content
+                // follows the database copy when that differs.
+                Path from = SkillFolder.symlinkOnPath(skillsDir, folder(s.from()));
                 if (from != null) {
                     return new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, throughLink(from));
                 }
-                SkillFolder.Replaced moved = SkillFolder.move(skillsDir, s.from(), s.path(), s.localHash());
+                SkillFolder.Replaced moved = SkillFolder.move(skillsDir, folder(s.from()), folder, s.localHash());
                 if (moved.conflict() != null) {
                     return new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT, moved.conflict());
                 }
@@ -271,7 +411,7 @@ final class LocalSide {
                     return s;
                 }
             }
-            SkillFolder.Replaced done = SkillFolder.replace(skillsDir, s.path(), skill, s.localHash(),
+            SkillFolder.Replaced done = SkillFolder.replace(skillsDir, folder, skill, s.localHash(),
                     backup ? backupDir().resolve("local").resolve(s.path()) : null, hooks);
             if (done.conflict() != null) {
                 return new SyncPlan.Step(s.path(), SyncPlan.Action.CONFLICT, done.conflict());

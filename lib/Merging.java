@@ -117,7 +117,7 @@ final class Merging {
             }
         }
         db.fetch(fromDb, f -> keys.put(f.row().path(), SkillMerge.renameKey(f.skill())));
-        return SyncPlan.pairRenames(steps, keys);
+        return local.placeRenames(SyncPlan.pairRenames(steps, keys));
     }
 
     /**

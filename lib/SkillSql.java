@@ -1156,6 +1156,11 @@ final class SkillSql {
              limit 1
             """.formatted(IN_SCOPE);
 
+    /** Every skill path with its status, nothing else: which folder names the flat layout finds elsewhere. */
+    static final String SELECT_PATH_STATUSES = """
+            select s.skill_path, cast(s.status as text) as status from skills s
+            """;
+
     /** What `list` shows of each skill: path, name, status, version, files (SKILL.md included), last modified. */
     static final String SELECT_SKILL_SUMMARIES = """
             select s.skill_path, s.name, cast(s.status as text) as status, s.version,

@@ -53,6 +53,21 @@ final class SyncPlan {
         Side(String hash, String invalid, String recordedHash) {
             this(hash, invalid, recordedHash, false);
         }
+
+        /**
+         * A copy that cannot be transferred, for this reason: its hash is one no other copy can have, so every
+         * comparison is a difference and every step that would read it is a skip naming the reason.
+         */
+        static Side invalid(String reason) {
+            return new Side("unsendable:" + Skill.sha256(reason.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    reason, null);
+        }
+
+        /** The database's side of a skill refused on both sides: invalid too, with a hash unlike the folder's. */
+        static Side refusedInDb(String reason) {
+            return new Side("refused:" + Skill.sha256(reason.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                    reason, null);
+        }
     }
 
     /** {@code merge}: a skill changed on both sides is merged three-way when it can be (sync only). */

@@ -1,0 +1,183 @@
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The flat layout of an agent's skills folder: each skill at {@code <folder>/<name>/}, where the name is the last
+ * segment of its database path, while the database keeps the nested path. In a flat folder the name is what a folder
+ * stands for, so {@link #place} pairs each name with at most one database path, one to one:
+ * <ol>
+ * <li>the one row of that name in scope (live; import: any status it lists). When the last sync recorded the name
+ * at another path that is gone or archived, the row moved (or was replaced): the recorded base follows it. When that
+ * other path is still live elsewhere, the folder stays with it and the row in scope is refused;</li>
+ * <li>else the path the last sync recorded for the name;</li>
+ * <li>else, for a folder, the one archived row of its name (a skill deleted and put back is restored, not
+ * created twice);</li>
+ * <li>else, for a folder, a new skill at {@code <name>} or {@code PREFIX/<name>} (--skill-path), refused when a live
+ * skill of that name exists outside the scope.</li>
+ * </ol>
+ * Two rows of one name in scope, or a state recording a name twice, are refused: each such path is named in one line
+ * and neither the folder nor a row is touched. A skill folder below the top level is no skill of the flat layout:
+ * when its name stands for a path, that skill is skipped (never archived for being "missing"); otherwise it is left
+ * alone. Pure: the folder side ({@link LocalSide}) lists and applies.
+ */
+final class FlatLayout {
+    private FlatLayout() {
+    }
+
+    /** The folder a skill lives in: the last segment of its database path. */
+    static String name(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * What the folder's names stand for. {@code pathOf}: top-level folder to the path it stands for (in scope or
+     * not); {@code moved}: recorded path to the path its name now stands for (the base follows); {@code refused}: path
+     * in scope to the one-line reason it is skipped on both sides; {@code misplaced}: path to the skill folder below
+     * the top level that holds its name; {@code created}: paths given to folders that are new skills.
+     */
+    record Placement(Map<String, String> pathOf, Map<String, String> moved, Map<String, String> refused,
+            Map<String, String> misplaced, Set<String> created) {
+    }
+
+    /**
+     * Places a flat folder's skills. {@code folders}: the top-level skill folders; {@code deeper}: skill folders
+     * below the top level (relative paths); {@code rows}: the database rows the run listed (in scope), path to
+     * archived; {@code everywhere}: every row of the database, path to status (the rows out of scope);
+     * {@code recorded}: the paths of the last sync's base.
+     */
+    static Placement place(Collection<String> folders, Collection<String> deeper, Map<String, Boolean> rows,
+            Map<String, String> everywhere, Collection<String> recorded, Scope scope, SyncPlan.Mode mode) {
+        Map<String, Group> groups = new TreeMap<>();
+        folders.forEach(f -> group(groups, f).folder = true);
+        for (String d : deeper) {
+            group(groups, name(d)).deeper.add(d);
+        }
+        rows.forEach((path, archived) -> {
+            Group g = group(groups, name(path));
+            (archived && mode != SyncPlan.Mode.IMPORT ? g.archived : g.rows).add(path);
+        });
+        recorded.forEach(p -> group(groups, name(p)).recorded.add(p));
+
+        Placement out = new Placement(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(),
+                new HashSet<>());
+        groups.forEach((name, g) -> g.place(name, scope, mode, everywhere, out));
+        return out;
+    }
+
+    private static Group group(Map<String, Group> groups, String name) {
+        return groups.computeIfAbsent(name, n -> new Group());
+    }
+
+    /** Everything of one name: the folder, the rows, the recorded paths. */
+    private static final class Group {
+        boolean folder;
+        final Set<String> deeper = new TreeSet<>();
+        final Set<String> rows = new TreeSet<>();
+        final Set<String> archived = new TreeSet<>();
+        final Set<String> recorded = new TreeSet<>();
+
+        void place(String name, Scope scope, SyncPlan.Mode mode, Map<String, String> everywhere, Placement out) {
+            String path = null;
+            if (rows.size() > 1) {
+                refuse(out, scope, mode, union(rows, recorded), (rows.size() == 2 ? "two" : rows.size())
+                        + " skills named '" + name + "' in scope (" + String.join(", ", rows) + ") would share the "
+                        + "folder " + name + "/ of the flat layout: none synced (narrow --skill-path, or rename one)");
+                return;
+            }
+            if (recorded.size() > 1) {
+                refuse(out, scope, mode, union(rows, recorded), "the sync state records " + recorded.size()
+                        + " skills named '" + name + "' (" + String.join(", ", recorded) + ") for the one folder "
+                        + name + "/ of the flat layout: none synced (rename one in the database, then run with "
+                        + "--resync)");
+                return;
+            }
+            String row = rows.isEmpty() ? null : rows.iterator().next();
+            String last = recorded.isEmpty() ? null : recorded.iterator().next();
+            if (row != null && last != null && !row.equals(last)) {
+                String status = everywhere.get(last);
+                if (status != null && !status.equals("archived")) {
+                    // The folder holds the recorded skill, which is still live (out of scope, or of another status):
+                    // the row in scope is another skill of the same name.
+                    refuse(out, scope, mode, List.of(row), "'" + name + "' at " + row + " would share the folder "
+                            + name + "/ of the flat layout with " + last + ", which the folder holds since the last "
+                            + "sync: not synced (rename one)");
+                    path = last;
+                } else {
+                    // The recorded row left its path (moved in the taxonomy, or archived and replaced): the
+                    // folder follows the one live row of its name.
+                    out.moved().put(last, row);
+                    path = row;
+                }
+            } else if (row != null) {
+                path = row;
+            } else if (last != null) {
+                path = last;
+            } else if (folder && archived.size() == 1) {
+                path = archived.iterator().next();
+            } else if (folder) {
+                path = scope.pathPrefix().isEmpty() ? name : scope.pathPrefix() + "/" + name;
+                List<String> elsewhere = new ArrayList<>();
+                everywhere.forEach((p, status) -> {
+                    if (name(p).equals(name) && !scope.contains(p) && !status.equals("archived")) {
+                        elsewhere.add(p);
+                    }
+                });
+                if (!archived.contains(path) && !elsewhere.isEmpty()) {
+                    refuse(out, scope, mode, List.of(path), "a skill named '" + name + "' already exists at "
+                            + String.join(", ", new TreeSet<>(elsewhere)) + ", outside --skill-path "
+                            + scope.pathPrefix() + ": the folder " + name + "/ is not sent (widen --skill-path, or "
+                            + "rename the folder)");
+                    return;
+                }
+                if (!archived.contains(path)) {
+                    out.created().add(path);
+                }
+            }
+            if (path == null) {
+                return;
+            }
+            if (folder) {
+                out.pathOf().put(name, path);
+            } else if (!deeper.isEmpty()) {
+                out.misplaced().put(path, deeper.iterator().next());
+            }
+        }
+
+        /**
+         * Refuses these paths (those in scope). A one-way export refuses only names the folder holds: the database's
+         * other rows are not in play.
+         */
+        private void refuse(Placement out, Scope scope, SyncPlan.Mode mode, Collection<String> paths, String why) {
+            if (mode == SyncPlan.Mode.EXPORT && !folder) {
+                return;
+            }
+            paths.stream().filter(scope::contains).forEach(p -> out.refused().put(p, why));
+        }
+
+        private static Set<String> union(Set<String> a, Set<String> b) {
+            Set<String> all = new TreeSet<>(a);
+            all.addAll(b);
+            return all;
+        }
+    }
+
+    /**
+     * Where a skill renamed in a flat folder goes in the database: beside its old path, under the new name
+     * ({@code a/x} renamed to the folder {@code y} becomes {@code a/y}, keeping its place in the taxonomy), unless
+     * that path is taken or out of scope; null to keep {@code to}.
+     */
+    static String renamed(String from, String to, Scope scope, java.util.function.Predicate<String> taken) {
+        int slash = from.lastIndexOf('/');
+        if (slash < 0) {
+            return null;
+        }
+        String beside = from.substring(0, slash + 1) + name(to);
+        return beside.equals(to) || taken.test(beside) || !scope.contains(beside) ? null : beside;
+    }
+}

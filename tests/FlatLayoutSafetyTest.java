@@ -1,0 +1,209 @@
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/**
+ * The flat layout never loses or mixes up a skill: each case an adversarial pass found (a state recording one name
+ * twice, a flat folder synced as nested, a folder below the top level, a folder deleted and put back, a renamed
+ * folder, a move in the database beside an edit in the folder, an archived and a live skill of one name) through the
+ * real commands on PostgreSQL and SQLite.
+ */
+class FlatLayoutSafetyTest {
+    static final List<String> KINDS = TestDatabases.KINDS;
+
+    @TempDir Path tmp;
+
+    /** The sample skills exported nested, then imported flat into {@link #flat()}. */
+    Scene installed(String kind) throws Exception {
+        Scene scene = Scene.create(kind, tmp, false);
+        assertEquals(0, scene.run("sync-db", scene.a).code());
+        TestSupport.Run run = scene.run("import-from-db", flat(), "--layout", "flat");
+        assertEquals(0, run.code(), run.all());
+        return scene;
+    }
+
+    Path flat() {
+        return tmp.resolve("agent/skills");
+    }
+
+    /** Every skill path of the database with its status and id, in path order. */
+    static List<String> rows(Scene scene) throws Exception {
+        return TestSupport.column(scene.db, "select skill_path || ' ' || cast(status as text) || ' ' || skill_id "
+                + "from skills order by skill_path");
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aStateRecordingOneNameTwiceIsRefusedNotMixedUp(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            List<String> before = rows(scene);
+            String python = scene.content(Scene.PYTHON);
+            Path state;
+            try (Stream<Path> s = Files.list(tmp.resolve("agent/.skill-fleet"))) {
+                state = s.filter(f -> f.getFileName().toString().startsWith("state-")).findFirst().orElseThrow();
+            }
+            String line = TestSupport.read(state).lines().filter(l -> l.endsWith("  " + Scene.PYTHON)).findFirst()
+                    .orElseThrow();
+            Files.writeString(state, TestSupport.read(state) + line.replace(Scene.PYTHON, "scratch/python") + "\n");
+            Scene.append(flat(), "python", "\nAn edit.\n");
+
+            TestSupport.Run sync = scene.run("sync-db", flat());
+            assertEquals(3, sync.code(), sync.all());
+            assertTrue(sync.all().lines().anyMatch(l -> l.contains("records 2 skills named 'python'")
+                    && l.contains(Scene.PYTHON) && l.contains("scratch/python")), sync.all());
+            assertEquals(before, rows(scene));
+            assertEquals(python, scene.content(Scene.PYTHON));
+            assertTrue(TestSupport.read(flat().resolve("python/SKILL.md")).contains("An edit."));
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aFolderIsNeverSwitchedBetweenLayouts(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            List<String> before = rows(scene);
+            // Without --layout, a folder keeps the layout it was synced in.
+            Scene.append(flat(), "java", "\nRecords.\n");
+            TestSupport.Run sync = scene.run("sync-db", flat());
+            assertEquals(0, sync.code(), sync.all());
+            assertTrue(scene.content(Scene.JAVA).contains("Records."));
+            assertEquals(before, rows(scene));
+
+            TestSupport.Run nested = scene.run("sync-db", flat(), "--layout", "nested");
+            assertEquals(Cli.ERROR, nested.code(), nested.all());
+            assertTrue(nested.err().contains("holds its skills in the flat layout"), nested.err());
+            assertTrue(nested.err().contains("nothing was changed"), nested.err());
+            assertEquals(before, rows(scene));
+            assertEquals(List.of("java", "postgres-tuning", "python", "technical-writing",
+                    "test-driven-development"), FlatLayoutTest.folders(flat()));
+
+            // The nested folder the rows came from is not taken for a flat one either.
+            TestSupport.Run asFlat = scene.run("export-to-db", scene.a, "--layout", "flat");
+            assertEquals(Cli.ERROR, asFlat.code(), asFlat.all());
+            assertTrue(asFlat.err().contains("holds its skills in the nested layout"), asFlat.err());
+            assertEquals(before, rows(scene));
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aSkillFolderBelowTheTopLevelIsSkippedNeverArchived(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            List<String> before = rows(scene);
+            Files.createDirectories(flat().resolve("group"));
+            Files.move(flat().resolve("python"), flat().resolve("group/python"));
+            TestSupport.Run sync = scene.run("sync-db", flat());
+            assertEquals(3, sync.code(), sync.all());
+            assertTrue(sync.all().contains("group/python/ lies below the top level"), sync.all());
+            assertEquals(before, rows(scene));
+            assertFalse(TestSupport.exists(flat().resolve("python")));
+            // Moved back up, it is the same skill again: nothing to do.
+            Files.move(flat().resolve("group/python"), flat().resolve("python"));
+            TestSupport.Run back = scene.run("sync-db", flat(), "--check");
+            assertEquals(0, back.code(), back.all());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aFolderDeletedAndPutBackRestoresItsRow(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            String id = scene.one("select skill_id from skills where skill_path = '" + Scene.PYTHON + "'");
+            Path kept = tmp.resolve("kept/python");
+            TestSupport.copyTree(flat().resolve("python"), kept);
+            SkillFolder.deleteTree(flat().resolve("python"));
+            assertEquals(0, scene.run("sync-db", flat()).code());
+            assertEquals("archived", scene.one("select status from skills where skill_path = '" + Scene.PYTHON + "'"));
+
+            TestSupport.copyTree(kept, flat().resolve("python"));
+            TestSupport.Run back = scene.run("sync-db", flat());
+            assertEquals(0, back.code(), back.all());
+            assertEquals("active " + id, scene.one("select cast(status as text) || ' ' || skill_id from skills "
+                    + "where skill_path = '" + Scene.PYTHON + "'"));
+            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+            assertEquals(0, scene.run("sync-db", flat(), "--check").code());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aRenamedFlatFolderKeepsItsPlaceInTheTaxonomy(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            String id = scene.one("select skill_id from skills where skill_path = '" + Scene.PYTHON + "'");
+            Files.move(flat().resolve("python"), flat().resolve("py"));
+            Path md = flat().resolve("py/SKILL.md");
+            TestSupport.write(md, TestSupport.read(md).replace("name: python", "name: py"));
+            TestSupport.Run sync = scene.run("sync-db", flat());
+            assertEquals(0, sync.code(), sync.all());
+            assertEquals(id, scene.one("select skill_id from skills where skill_path = 'development/languages/py'"));
+            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+            assertEquals(0, scene.run("sync-db", flat(), "--check").code());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aMoveInTheDatabaseAndAnEditInTheFlatFolderMeet(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            String id = scene.one("select skill_id from skills where skill_path = '" + Scene.PYTHON + "'");
+            Files.createDirectories(scene.a.resolve("languages"));
+            Files.move(scene.a.resolve(Scene.PYTHON), scene.a.resolve("languages/python"));
+            assertEquals(0, scene.run("sync-db", scene.a).code());
+            Scene.append(flat(), "python", "\nAn edit made while the skill moved.\n");
+
+            TestSupport.Run sync = scene.run("sync-db", flat());
+            assertEquals(0, sync.code(), sync.all());
+            assertTrue(scene.content("languages/python").contains("An edit made while the skill moved."));
+            assertEquals(id, scene.one("select skill_id from skills where skill_path = 'languages/python'"));
+            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+            assertEquals(0, scene.run("sync-db", flat(), "--check").code());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void anArchivedAndALiveSkillOfOneNameAreRefusedWhenBothAreAsked(String kind) throws Exception {
+        try (Scene scene = Scene.create(kind, tmp, false)) {
+            TestSupport.write(scene.a.resolve("scratch/python/SKILL.md"), "---\nname: python\ndescription: Notes "
+                    + "on Python one-liners.\n---\n# Python scratch\n");
+            assertEquals(0, scene.run("sync-db", scene.a).code());
+            SkillFolder.deleteTree(scene.a.resolve("scratch"));
+            assertEquals(0, scene.run("sync-db", scene.a).code());
+            assertEquals("archived", scene.one("select status from skills where skill_path = 'scratch/python'"));
+
+            // Active skills only: the archived one is not in play.
+            TestSupport.Run active = scene.run("import-from-db", flat(), "--layout", "flat");
+            assertEquals(0, active.code(), active.all());
+            TestSupport.assertSameTree(scene.a.resolve(Scene.PYTHON), flat().resolve("python"));
+
+            Path all = tmp.resolve("all/skills");
+            TestSupport.Run both = scene.run("import-from-db", all, "--layout", "flat", "--status", "all");
+            assertEquals(3, both.code(), both.all());
+            assertTrue(both.all().lines().anyMatch(l -> l.contains("two skills named 'python'")
+                    && l.contains("scratch/python") && l.contains(Scene.PYTHON)), both.all());
+            assertFalse(TestSupport.exists(all.resolve("python")));
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aNewFlatSkillIsNotCreatedBesideALiveOneOfItsNameOutsideTheScope(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            Path fresh = tmp.resolve("fresh/skills");
+            TestSupport.write(fresh.resolve("python/SKILL.md"), "---\nname: python\ndescription: Another python."
+                    + "\n---\n# Another\n");
+            TestSupport.Run run = scene.run("export-to-db", fresh, "--layout", "flat", "--skill-path", "writing");
+            assertEquals(3, run.code(), run.all());
+            assertTrue(run.all().contains("a skill named 'python' already exists at " + Scene.PYTHON), run.all());
+            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+        }
+    }
+}
