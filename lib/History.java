@@ -227,6 +227,10 @@ final class History {
         LocalSide local = new LocalSide(o, backup, w -> err.println("warning: " + Secrets.redact(w)),
                 context.hooks());
         local.check(false);
+        if (local.settleLayout(SyncState.file(local.dir(), target.identity()), true) == Settings.Layout.FLAT) {
+            throw new Engine.Aborted("restore writes skills at their database paths, and " + o.skillsDir() + " holds "
+                    + "them in the flat layout: restore with --to-db, then sync-db; nothing was changed");
+        }
         try (LocalSide.Lock lock = o.dryRun() ? null : local.lock(w -> err.println(w))) {
             Chosen chosen;
             try (Connection c = Database.connect(target, context.connections())) {

@@ -106,7 +106,10 @@ final class SkillComparison {
             }
         });
         BaseStore store = BaseStore.of(stateFile);
+        local.settleLayout(stateFile, true);
         Map<String, SyncPlan.Side> folder = local.list(scope);
+        // A flat folder stands for the paths the last sync recorded (no database: no rows to pair with).
+        local.place(folder, Map.of(), base, scope, SyncPlan.Mode.SYNC, Map::of).forEach(this::notCompared);
         List<String> paths = chosen(folder.keySet(), base.keySet(), LAST_SYNC);
         Map<String, SyncPlan.Side> hidden = local.behindLinks(paths.stream().filter(p -> !folder.containsKey(p))
                 .toList());
@@ -159,13 +162,24 @@ final class SkillComparison {
         Scope scope = request.scope().everyStatus();
         local.check(false);
         Database.Target target = target();
+        Path stateFile = SyncState.file(local.dir(), target.identity());
+        local.settleLayout(stateFile, true);
         Map<String, SyncPlan.Side> folder = local.list(scope);
         boolean noDatabase = target.sqliteFile() != null && !Files.exists(target.sqliteFile());
         Connection connection = noDatabase ? null : Database.connect(target, context.connections());
         try (Connection c = connection) {
             DatabaseSide db = c == null || !Database.schemaPresent(c, target.dialect()) ? null
                     : new DatabaseSide(c, target.dialect());
-            Map<String, DatabaseSide.Row> rows = db == null ? Map.of() : db.list(scope);
+            Map<String, DatabaseSide.Row> rows = new java.util.LinkedHashMap<>();
+            if (db != null) {
+                rows.putAll(db.list(scope));
+            }
+            // A flat folder's skills are compared with the rows they stand for (see FlatLayout); refused ones not.
+            local.place(folder, rows, SyncState.load(stateFile, this::warn), scope, SyncPlan.Mode.SYNC,
+                    db == null ? Map::of : db::statuses).forEach((path, why) -> {
+                        notCompared(path, why);
+                        rows.remove(path);
+                    });
             List<String> paths = chosen(folder.keySet(), rows.keySet(), DATABASE);
             Map<String, SyncPlan.Side> hidden = local.behindLinks(paths.stream()
                     .filter(p -> !folder.containsKey(p)).toList());

@@ -206,4 +206,32 @@ class FlatLayoutSafetyTest {
             assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
         }
     }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void diffComparesAFlatFolderWithTheRowsItStandsForAndRestoreRefusesIt(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            TestSupport.Run same = scene.run("diff", flat());
+            assertEquals(0, same.code(), same.all());
+            Scene.append(flat(), "python", "A line only the folder has.\n");
+            TestSupport.Run diff = scene.run("diff", flat());
+            assertEquals(4, diff.code(), diff.all());
+            assertTrue(diff.out().contains(Scene.PYTHON) && diff.out().contains("+A line only the folder has."),
+                    diff.out());
+            assertFalse(diff.out().contains("java"), diff.out());
+            TestSupport.Run both = scene.run("list", flat(), "--both");
+            assertEquals(0, both.code(), both.all());
+            assertTrue(both.out().lines().anyMatch(l -> l.startsWith(Scene.PYTHON) && l.endsWith("folder ahead")),
+                    both.out());
+            assertTrue(both.out().lines().anyMatch(l -> l.startsWith(Scene.JAVA) && l.endsWith("in sync")),
+                    both.out());
+            TestSupport.Run base = scene.run("diff", flat(), "--base");
+            assertEquals(4, base.code(), base.all());
+            assertTrue(base.out().contains("+A line only the folder has."), base.out());
+
+            TestSupport.Run restore = scene.run("restore", flat(), Scene.JAVA, "--version", "1");
+            assertEquals(Cli.ERROR, restore.code(), restore.all());
+            assertTrue(restore.err().contains("flat layout: restore with --to-db, then sync-db"), restore.err());
+        }
+    }
 }
