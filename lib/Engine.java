@@ -112,7 +112,7 @@ final class Engine {
         // Read under the folder's lock: a run that waited plans against the base the run before it recorded.
         Map<String, String> base = request.resync() ? new TreeMap<>() : SyncState.load(stateFile, report::warn);
         Map<String, String> recorded = Map.copyOf(base);
-        local.settleLayout(stateFile, request.readOnly());
+        local.settleLayout(stateFile);
         List<SyncState.Pending> pending = SyncState.loadPending(stateFile);
         if (!request.readOnly() && request.mode() != SyncPlan.Mode.EXPORT) {
             local.recover();
@@ -259,9 +259,13 @@ final class Engine {
             // holds what both sides agree on).
             store.update(newBase, local::read, report::warn);
         }
+        if (!newBase.isEmpty()) {
+            // Once a skill is in step, the folder's layout is recorded (see LocalSide#settleLayout).
+            local.recordLayout();
+        }
         if (!newBase.equals(recorded)) {
             try {
-                SyncState.save(stateFile, target.display(), local.dir(), newBase);
+                SyncState.save(stateFile, target.display(), local.dir(), local.layout().label(), newBase);
             } catch (IOException e) {
                 report.warn("could not record the sync state in " + stateFile + " (" + Cli.describe(e)
                         + "); the next run compares with the state of the sync before, which is safe: skills "

@@ -66,7 +66,8 @@ final class FlatLayout {
 
         Placement out = new Placement(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(),
                 new HashSet<>());
-        groups.forEach((name, g) -> g.place(name, scope, mode, everywhere, out));
+        java.util.NavigableSet<String> paths = new TreeSet<>(everywhere.keySet());
+        groups.forEach((name, g) -> g.place(name, scope, mode, everywhere, paths, out));
         return out;
     }
 
@@ -82,8 +83,8 @@ final class FlatLayout {
         final Set<String> archived = new TreeSet<>();
         final Set<String> recorded = new TreeSet<>();
 
-        void place(String name, Scope scope, SyncPlan.Mode mode, Map<String, String> everywhere, Placement out) {
-            String path = null;
+        void place(String name, Scope scope, SyncPlan.Mode mode, Map<String, String> everywhere,
+                java.util.NavigableSet<String> paths, Placement out) {
             if (rows.size() > 1) {
                 refuse(out, scope, mode, union(rows, recorded), (rows.size() == 2 ? "two" : rows.size())
                         + " skills named '" + name + "' in scope (" + String.join(", ", rows) + ") would share the "
@@ -99,9 +100,18 @@ final class FlatLayout {
             }
             String row = rows.isEmpty() ? null : rows.iterator().next();
             String last = recorded.isEmpty() ? null : recorded.iterator().next();
+            boolean lastLive = last != null && live(everywhere.get(last));
+            // Live skills of this name the run did not list (outside --skill-path or --status), the recorded one aside.
+            Set<String> elsewhere = new TreeSet<>();
+            everywhere.forEach((p, status) -> {
+                if (live(status) && name(p).equals(name) && !rows.contains(p) && !archived.contains(p)
+                        && !p.equals(last)) {
+                    elsewhere.add(p);
+                }
+            });
+            String path;
             if (row != null && last != null && !row.equals(last)) {
-                String status = everywhere.get(last);
-                if (status != null && !status.equals("archived")) {
+                if (lastLive) {
                     // The folder holds the recorded skill, which is still live (out of scope, or of another status):
                     // the row in scope is another skill of the same name.
                     refuse(out, scope, mode, List.of(row), "'" + name + "' at " + row + " would share the folder "
@@ -116,37 +126,51 @@ final class FlatLayout {
                 }
             } else if (row != null) {
                 path = row;
+            } else if (last != null && !lastLive && !elsewhere.isEmpty()) {
+                if (elsewhere.size() > 1) {
+                    refuse(out, scope, mode, List.of(last), "the skill '" + name + "' the folder " + name + "/ holds "
+                            + "left " + last + ", and " + elsewhere.size() + " live skills of its name are elsewhere ("
+                            + String.join(", ", elsewhere) + "): not synced (sync without --skill-path, or rename "
+                            + "one)");
+                    return;
+                }
+                // The recorded skill moved out of this run's scope: the folder follows it, out of play.
+                path = elsewhere.iterator().next();
+                out.moved().put(last, path);
             } else if (last != null) {
                 path = last;
-            } else if (folder && archived.size() == 1) {
+            } else if (!folder) {
+                return;
+            } else if (!elsewhere.isEmpty()) {
+                String at = archived.size() == 1 ? archived.iterator().next() : under(scope, name);
+                refuse(out, scope, mode, List.of(at), "a live skill named '" + name + "' exists at "
+                        + String.join(", ", elsewhere) + ", outside this run's scope: the folder " + name + "/ is not "
+                        + "sent (sync without --skill-path or --status, or rename the folder)");
+                return;
+            } else if (archived.size() == 1) {
                 path = archived.iterator().next();
-            } else if (folder) {
-                path = scope.pathPrefix().isEmpty() ? name : scope.pathPrefix() + "/" + name;
-                List<String> elsewhere = new ArrayList<>();
-                everywhere.forEach((p, status) -> {
-                    if (name(p).equals(name) && !scope.contains(p) && !status.equals("archived")) {
-                        elsewhere.add(p);
-                    }
-                });
-                if (!archived.contains(path) && !elsewhere.isEmpty()) {
-                    refuse(out, scope, mode, List.of(path), "a skill named '" + name + "' already exists at "
-                            + String.join(", ", new TreeSet<>(elsewhere)) + ", outside --skill-path "
-                            + scope.pathPrefix() + ": the folder " + name + "/ is not sent (widen --skill-path, or "
-                            + "rename the folder)");
+            } else {
+                path = under(scope, name);
+                String nested = nesting(path, paths);
+                if (!archived.contains(path) && nested != null) {
+                    refuse(out, scope, mode, List.of(path), "a new skill at " + path + " " + nested + " (paths "
+                            + "cannot nest): the folder " + name + "/ is not sent (rename it, or place it with "
+                            + "--skill-path)");
                     return;
                 }
                 if (!archived.contains(path)) {
                     out.created().add(path);
                 }
             }
-            if (path == null) {
-                return;
-            }
             if (folder) {
                 out.pathOf().put(name, path);
             } else if (!deeper.isEmpty()) {
                 out.misplaced().put(path, deeper.iterator().next());
             }
+        }
+
+        private static boolean live(String status) {
+            return status != null && !status.equals("archived");
         }
 
         /**
@@ -165,6 +189,28 @@ final class FlatLayout {
             all.addAll(b);
             return all;
         }
+    }
+
+    /** A new skill's path: {@code <name>}, or {@code PREFIX/<name>} under --skill-path. */
+    private static String under(Scope scope, String name) {
+        return scope.pathPrefix().isEmpty() ? name : scope.pathPrefix() + "/" + name;
+    }
+
+    /**
+     * Why a skill at {@code path} would nest with one of {@code paths} (a skill's folder cannot hold another), or
+     * null: "would hold the skill a/b", "would lie inside the skill a".
+     */
+    static String nesting(String path, java.util.NavigableSet<String> paths) {
+        String inner = paths.ceiling(path + "/");
+        if (inner != null && inner.startsWith(path + "/")) {
+            return "would hold the skill " + inner;
+        }
+        for (int slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
+            if (paths.contains(path.substring(0, slash))) {
+                return "would lie inside the skill " + path.substring(0, slash);
+            }
+        }
+        return null;
     }
 
     /**

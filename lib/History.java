@@ -227,7 +227,7 @@ final class History {
         LocalSide local = new LocalSide(o, backup, w -> err.println("warning: " + Secrets.redact(w)),
                 context.hooks());
         local.check(false);
-        if (local.settleLayout(SyncState.file(local.dir(), target.identity()), true) == Settings.Layout.FLAT) {
+        if (local.settleLayout(SyncState.file(local.dir(), target.identity())) == Settings.Layout.FLAT) {
             throw new Engine.Aborted("restore writes skills at their database paths, and " + o.skillsDir() + " holds "
                     + "them in the flat layout: restore with --to-db, then sync-db; nothing was changed");
         }
@@ -272,7 +272,7 @@ final class History {
         Path file = SyncState.file(local.dir(), target.identity());
         Map<String, String> base = SyncState.load(file, w -> { });
         if (base.remove(path) != null) {
-            SyncState.save(file, target.display(), local.dir(), base);
+            SyncState.save(file, target.display(), local.dir(), null, base);
         }
     }
 

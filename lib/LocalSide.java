@@ -32,6 +32,7 @@ final class LocalSide {
     private List<String> listedWarnings = List.of();
     /** This run's layout, once {@link #settleLayout} has run (nested until then). */
     private Settings.Layout layout = Settings.Layout.NESTED;
+    private Settings.Layout recordedLayout;
     /** Flat layout: skill folders below the top level, from the listing (see FlatLayout). */
     private List<String> deeper = List.of();
     /** Flat layout: the folder each placed database path lives in (see {@link #place}). */
@@ -40,6 +41,7 @@ final class LocalSide {
     private Scope placedScope = Scope.ALL;
     private Set<String> created = Set.of();
     private Map<String, String> everywhere = Map.of();
+    private java.util.NavigableSet<String> everywherePaths = new java.util.TreeSet<>();
     private Path backupDir;
     private volatile boolean saved;
     private final Set<String> databaseBackups = new HashSet<>();
@@ -82,36 +84,56 @@ final class LocalSide {
     /**
      * Settles the layout of this run: the one the command line asks for, else the one the folder was last synced in
      * (nested for a folder never synced). A folder is never switched silently: asking for the other layout stops the
-     * run before anything changes, since every skill would look deleted on one side and new on the other. A run that
-     * writes records its layout beside the state ({@code .skill-fleet/layout-<key>.txt}); a folder synced before
-     * layouts were recorded (it has a state, no layout file) is nested.
+     * run before anything changes, since every skill would look deleted on one side and new on the other. The layout
+     * is recorded once a run has a skill in step ({@link #recordLayout}), beside the state and in it; a folder synced
+     * before layouts were recorded (a state without one) is nested.
      */
-    Settings.Layout settleLayout(Path stateFile, boolean readOnly) throws Engine.Aborted, IOException {
+    Settings.Layout settleLayout(Path stateFile) throws Engine.Aborted, IOException {
         Path file = layoutFile();
+        Path from = file;
         Settings.Layout recorded = null;
         if (Files.isRegularFile(file)) {
             recorded = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.startsWith("#"))
                     .map(l -> Settings.Layout.of(l.strip())).filter(java.util.Objects::nonNull).findFirst()
                     .orElse(null);
-        } else if (Files.isRegularFile(stateFile)) {
-            recorded = Settings.Layout.NESTED;
+        }
+        if (recorded == null && Files.isRegularFile(stateFile)) {
+            SyncState.Header header = SyncState.header(stateFile);
+            recorded = header == null || header.layout() == null ? Settings.Layout.NESTED
+                    : Settings.Layout.of(header.layout());
+            from = stateFile;
         }
         Settings.Layout asked = settings.layout();
         if (asked != null && recorded != null && asked != recorded) {
             throw new Engine.Aborted("the skills folder " + settings.skillsDir() + " holds its skills in the "
-                    + recorded.label() + " layout (its last sync; recorded in " + SkillFolder.relative(
-                    SyncState.folder(skillsDir).getParent(), file) + "), not the " + asked.label() + " one asked for; "
-                    + "nothing was changed. Run with --layout " + recorded.label() + ", or " + (asked
-                    == Settings.Layout.FLAT ? "import into a new folder with --layout flat" : "import into a new "
-                    + "folder") + " to change layouts");
+                    + recorded.label() + " layout (its last sync, recorded in " + SkillFolder.relative(
+                    SyncState.folder(skillsDir).getParent(), from) + "), not the " + asked.label() + " one asked "
+                    + "for; nothing was changed. Run with --layout " + recorded.label() + ", or import into a new "
+                    + "folder to change layouts");
         }
         layout = asked != null ? asked : recorded != null ? recorded : Settings.Layout.NESTED;
-        if (!readOnly && recorded != layout) {
-            SyncState.replace(file, true, out -> out.write("# skill-fleet: how " + skillsDir.getFileName()
+        recordedLayout = recorded;
+        return layout;
+    }
+
+    /** This run's layout (see {@link #settleLayout}). */
+    Settings.Layout layout() {
+        return layout;
+    }
+
+    /** Records this run's layout beside the state, when it is not recorded there yet (a warning if it cannot be). */
+    void recordLayout() {
+        if (recordedLayout == layout && Files.isRegularFile(layoutFile())) {
+            return;
+        }
+        try {
+            SyncState.replace(layoutFile(), true, out -> out.write("# skill-fleet: how " + skillsDir.getFileName()
                     + "/ holds its skills (nested: at their database paths; flat: at <name>/)\n" + layout.label()
                     + "\n"));
+            recordedLayout = layout;
+        } catch (IOException e) {
+            warn.accept("could not record the folder's layout in " + layoutFile() + " (" + Cli.describe(e) + ")");
         }
-        return layout;
     }
 
     private Path layoutFile() {
@@ -205,6 +227,7 @@ final class LocalSide {
         }
         placedScope = scope;
         everywhere = db.statuses();
+        everywherePaths = new java.util.TreeSet<>(everywhere.keySet());
         Map<String, Boolean> listed = new LinkedHashMap<>();
         rows.forEach((p, r) -> listed.put(p, r.archived()));
         FlatLayout.Placement placement = FlatLayout.place(sides.keySet(), deeper, listed, everywhere, base.keySet(),
@@ -229,8 +252,20 @@ final class LocalSide {
                         + "(nothing synced)"));
             }
         });
-        deeper.stream().filter(d -> !placement.misplaced().containsValue(d)).forEach(d -> warn.accept(d
-                + ": left alone (the flat layout holds each skill at <name>/, not below another folder)"));
+        // Any other skill folder below the top level is no skill of the flat layout: skipped (the sides differ), or
+        // out of scope and left alone.
+        for (String d : deeper) {
+            if (placement.misplaced().containsValue(d)) {
+                continue;
+            }
+            String why = "its folder " + d + "/ lies below the top level; the flat layout holds each skill at "
+                    + "<name>/: left alone (move it to " + FlatLayout.name(d) + "/ to sync it)";
+            if (!scope.contains(d) || placed.containsKey(d) || placement.refused().containsKey(d)) {
+                warn.accept(d + ": " + why);
+            } else {
+                placed.put(d, SyncPlan.Side.invalid(why));
+            }
+        }
         created = placement.created();
         sides.clear();
         sides.putAll(placed);
@@ -249,7 +284,7 @@ final class LocalSide {
         for (SyncPlan.Step s : steps) {
             String beside = s.action() == SyncPlan.Action.RENAME_IN_DB && created.contains(s.path())
                     ? FlatLayout.renamed(s.from(), s.path(), placedScope, p -> everywhere.containsKey(p)
-                            || folderOf.containsKey(p)) : null;
+                            || folderOf.containsKey(p) || FlatLayout.nesting(p, everywherePaths) != null) : null;
             if (beside == null) {
                 out.add(s);
             } else {

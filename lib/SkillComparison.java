@@ -106,7 +106,7 @@ final class SkillComparison {
             }
         });
         BaseStore store = BaseStore.of(stateFile);
-        local.settleLayout(stateFile, true);
+        local.settleLayout(stateFile);
         Map<String, SyncPlan.Side> folder = local.list(scope);
         // A flat folder stands for the paths the last sync recorded (no database: no rows to pair with).
         local.place(folder, Map.of(), base, scope, SyncPlan.Mode.SYNC, Map::of).forEach(this::notCompared);
@@ -163,7 +163,7 @@ final class SkillComparison {
         local.check(false);
         Database.Target target = target();
         Path stateFile = SyncState.file(local.dir(), target.identity());
-        local.settleLayout(stateFile, true);
+        local.settleLayout(stateFile);
         Map<String, SyncPlan.Side> folder = local.list(scope);
         boolean noDatabase = target.sqliteFile() != null && !Files.exists(target.sqliteFile());
         Connection connection = noDatabase ? null : Database.connect(target, context.connections());

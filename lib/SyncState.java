@@ -38,26 +38,32 @@ final class SyncState {
         return folder(skillsDir).resolve("backup");
     }
 
-    /** What a state file's comment lines say it belongs to: the database (without credentials) and the folder. */
-    record Header(String database, String folder) {
+    /**
+     * What a state file's comment lines say it belongs to: the database (without credentials), the folder, and the
+     * folder's layout ("nested" or "flat"; null in a state written before layouts were recorded).
+     */
+    record Header(String database, String folder, String layout) {
     }
 
     /** The header of a state file (null parts where a line is missing); null when the file cannot be read. */
     static Header header(Path file) {
         String database = null;
         String folder = null;
+        String layout = null;
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line; (line = in.readLine()) != null && line.startsWith("#"); ) {
                 if (line.startsWith("# database: ")) {
                     database = line.substring("# database: ".length());
                 } else if (line.startsWith("# folder: ")) {
                     folder = line.substring("# folder: ".length());
+                } else if (line.startsWith("# layout: ")) {
+                    layout = line.substring("# layout: ".length());
                 }
             }
         } catch (IOException e) {
             return null;
         }
-        return new Header(database, folder);
+        return new Header(database, folder, layout);
     }
 
     /** The recorded hashes by skill path; empty when there is no state (or it is unreadable, reported by warn). */
@@ -83,12 +89,19 @@ final class SyncState {
         }
     }
 
-    static void save(Path file, String database, Path skillsDir, Map<String, String> hashes) throws IOException {
+    /** Writes the state; {@code layout} null keeps the one the file records (if any). */
+    static void save(Path file, String database, Path skillsDir, String layout, Map<String, String> hashes)
+            throws IOException {
+        Header old = layout == null && Files.isRegularFile(file) ? header(file) : null;
+        String kept = layout != null ? layout : old == null ? null : old.layout();
         replace(file, true, out -> {
             out.write("# skill-fleet sync state: each skill's hash at the last successful sync of this folder with"
                     + " this database.\n# Safe to delete: the next run then behaves like a first sync.\n");
             out.write("# database: " + database + "\n");
             out.write("# folder: " + skillsDir.toAbsolutePath().normalize().getFileName() + "\n");
+            if (kept != null) {
+                out.write("# layout: " + kept + "\n");
+            }
             for (Map.Entry<String, String> e : new TreeMap<>(hashes).entrySet()) {
                 out.write(e.getValue() + "  " + e.getKey() + "\n");
             }

@@ -159,11 +159,9 @@ class FlatLayoutSafetyTest {
             assertEquals(0, scene.run("sync-db", scene.a).code());
             Scene.append(flat(), "python", "\nAn edit made while the skill moved.\n");
 
-            TestSupport.Run sync = scene.run("sync-db", flat());
-            assertEquals(0, sync.code(), sync.all());
-            assertTrue(scene.content("languages/python").contains("An edit made while the skill moved."));
+            FlatLayoutTest.assertReached(scene, scene.run("sync-db", flat()), "languages/python",
+                    "An edit made while the skill moved.");
             assertEquals(id, scene.one("select skill_id from skills where skill_path = 'languages/python'"));
-            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
             assertEquals(0, scene.run("sync-db", flat(), "--check").code());
         }
     }
@@ -202,7 +200,7 @@ class FlatLayoutSafetyTest {
                     + "\n---\n# Another\n");
             TestSupport.Run run = scene.run("export-to-db", fresh, "--layout", "flat", "--skill-path", "writing");
             assertEquals(3, run.code(), run.all());
-            assertTrue(run.all().contains("a skill named 'python' already exists at " + Scene.PYTHON), run.all());
+            assertTrue(run.all().contains("a live skill named 'python' exists at " + Scene.PYTHON), run.all());
             assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
         }
     }
@@ -232,6 +230,90 @@ class FlatLayoutSafetyTest {
             TestSupport.Run restore = scene.run("restore", flat(), Scene.JAVA, "--version", "1");
             assertEquals(Cli.ERROR, restore.code(), restore.all());
             assertTrue(restore.err().contains("flat layout: restore with --to-db, then sync-db"), restore.err());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void anArchivedRowIsNotRestoredWhileALiveSkillOfItsNameIsOutOfScope(String kind) throws Exception {
+        try (Scene scene = Scene.create(kind, tmp, false)) {
+            assertEquals(0, scene.run("sync-db", scene.a).code());
+            SkillFolder.deleteTree(scene.a.resolve(Scene.PYTHON));
+            assertEquals(0, scene.run("sync-db", scene.a).code());
+            TestSupport.write(scene.a.resolve("coding/python/SKILL.md"), "---\nname: python\ndescription: Other "
+                    + "notes.\n---\n# Other\n");
+            assertEquals(0, scene.run("sync-db", scene.a).code());
+            List<String> before = rows(scene);
+
+            TestSupport.write(flat().resolve("python/SKILL.md"), "---\nname: python\ndescription: Mine.\n---\n"
+                    + "# Mine\n");
+            TestSupport.Run run = scene.run("sync-db", flat(), "--layout", "flat", "--skill-path", "development");
+            assertEquals(3, run.code(), run.all());
+            assertTrue(run.all().contains("a live skill named 'python' exists at coding/python, outside this "
+                    + "run's scope"), run.all());
+            assertEquals(before, rows(scene));
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aSkillMovedOutOfTheScopeTakesItsFolderAlong(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            Files.createDirectories(scene.a.resolve("tools"));
+            Files.move(scene.a.resolve(Scene.PYTHON), scene.a.resolve("tools/python"));
+            assertEquals(0, scene.run("sync-db", scene.a).code());
+            List<String> before = rows(scene);
+            Scene.append(flat(), "python", "\nEdited in the agent's folder.\n");
+
+            TestSupport.Run scoped = scene.run("sync-db", flat(), "--skill-path", "development");
+            assertEquals(0, scoped.code(), scoped.all());
+            assertEquals(before, rows(scene));
+            assertTrue(TestSupport.read(flat().resolve("python/SKILL.md")).contains("Edited in the agent's folder."));
+
+            FlatLayoutTest.assertReached(scene, scene.run("sync-db", flat()), "tools/python",
+                    "Edited in the agent's folder.");
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aNewFlatSkillNamedLikeACategoryIsRefusedNotNestedAroundOthers(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            TestSupport.write(flat().resolve("development/SKILL.md"), "---\nname: development\ndescription: "
+                    + "Everything.\n---\n# All of it\n");
+            TestSupport.Run run = scene.run("sync-db", flat());
+            assertEquals(3, run.code(), run.all());
+            assertTrue(run.all().contains("a new skill at development would hold the skill development/"), run.all());
+            assertEquals(List.of("0"), TestSupport.column(scene.db,
+                    "select count(*) from skills where skill_path = 'development'"));
+            assertEquals(0, scene.run("sync-db", scene.a, "--check").code());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void theLayoutIsRecordedOnlyOnceASkillIsInStepAndSurvivesItsFile(String kind) throws Exception {
+        try (Scene scene = Scene.create(kind, tmp, false)) {
+            Path folder = tmp.resolve("c/skills");
+            Scene.samples(folder);
+            TestSupport.Run away = TestSupport.run("sync-db", scene.env, "-s", folder.toString(), "--layout", "flat",
+                    "--db", "postgresql://postgres@127.0.0.1:1/nowhere");
+            assertEquals(Cli.ERROR, away.code(), away.all());
+            TestSupport.Run nested = scene.run("sync-db", folder, "--layout", "nested");
+            assertEquals(0, nested.code(), nested.all());
+
+            // A flat folder whose layout file is lost keeps its layout: the state records it too.
+            assertEquals(0, scene.run("import-from-db", flat(), "--layout", "flat").code());
+            try (Stream<Path> s = Files.list(tmp.resolve("agent/.skill-fleet"))) {
+                for (Path f : s.filter(f -> f.getFileName().toString().startsWith("layout-")).toList()) {
+                    Files.delete(f);
+                }
+            }
+            TestSupport.Run check = scene.run("sync-db", flat(), "--check");
+            assertEquals(0, check.code(), check.all());
+            TestSupport.Run asNested = scene.run("sync-db", flat(), "--layout", "nested");
+            assertEquals(Cli.ERROR, asNested.code(), asNested.all());
+            assertTrue(asNested.err().contains("holds its skills in the flat layout"), asNested.err());
         }
     }
 }

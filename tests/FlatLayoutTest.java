@@ -53,6 +53,13 @@ class FlatLayoutTest {
         }
     }
 
+    /** A run that went through and took an edit to the row at {@code path}, the five sample skills one row each. */
+    static void assertReached(Scene scene, TestSupport.Run run, String path, String edit) throws Exception {
+        assertEquals(0, run.code(), run.all());
+        assertTrue(scene.content(path).contains(edit), path);
+        assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+    }
+
     /** Every skill of a flat folder passes the Agent Skills rules (the tool's own lint): name equals folder, ... */
     static void assertAgentSkills(Path dir) throws Exception {
         for (String name : folders(dir)) {
@@ -179,10 +186,8 @@ class FlatLayoutTest {
             TestSupport.assertSameTree(scene.a.resolve("languages/python"), claude.resolve("python"));
             // The folder now stands for the new path: an edit goes to the moved row.
             Scene.append(claude, "python", "\nAfter the move.\n");
-            TestSupport.Run edit = run(scene, "sync-db", "--agent", "claude-code", "--global");
-            assertEquals(0, edit.code(), edit.all());
-            assertTrue(scene.content("languages/python").contains("After the move."));
-            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+            assertReached(scene, run(scene, "sync-db", "--agent", "claude-code", "--global"), "languages/python",
+                    "After the move.");
         }
     }
 
@@ -212,8 +217,9 @@ class FlatLayoutTest {
             // A skill folder below another folder is no skill of the flat layout: named, left alone.
             TestSupport.write(flat.resolve("group/deep/SKILL.md"), "---\nname: deep\ndescription: Deep.\n---\n");
             TestSupport.Run deep = scene.run("export-to-db", flat, "--layout", "flat");
-            assertEquals(0, deep.code(), deep.all());
-            assertTrue(deep.err().contains("group/deep: left alone"), deep.err());
+            assertEquals(3, deep.code(), deep.all());
+            assertTrue(deep.all().contains("group/deep: its folder group/deep/ lies below the top level"),
+                    deep.all());
             assertEquals(List.of("0"), TestSupport.column(scene.db, "select count(*) from skills where name = 'deep'"));
         }
     }
