@@ -572,7 +572,8 @@ final class Doctor {
             return;
         }
         add("state", "ok", name + " readable: " + hashes.size() + " skills, last synced with "
-                + (header.database() == null ? "(a database it does not name)" : header.database()), null);
+                + (header.database() == null ? "(a database it does not name)" : header.database()) + ", in the "
+                + (header.layout() == null ? "nested" : header.layout()) + " layout", null);
     }
 
     private void backup(Path skillsDir) {

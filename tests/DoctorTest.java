@@ -101,7 +101,7 @@ class DoctorTest {
         assertTrue(line(run, "ok   schema: ").matches("ok   schema: \\d+ tables.* hold the \\d+ columns the tool reads "
                 + "or writes.*"), run.out());
         assertTrue(line(run, "ok   state: .skill-fleet/state-").endsWith("readable: 5 skills, last synced with "
-                + display), run.out());
+                + display + ", in the nested layout"), run.out());
         assertEquals(kind.equals("sqlite") ? "skip pooler: SQLite: no server" : "ok   pooler: none seen; prepared "
                 + "statements off (prepareThreshold=0)", line(run, kind.equals("sqlite") ? "skip pooler" : "ok   pooler"));
         assertEquals("ok   backup: none yet (.skill-fleet/backup/)", line(run, "ok   backup: "));

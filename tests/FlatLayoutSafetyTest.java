@@ -311,6 +311,9 @@ class FlatLayoutSafetyTest {
             }
             TestSupport.Run check = scene.run("sync-db", flat(), "--check");
             assertEquals(0, check.code(), check.all());
+            TestSupport.Run doctor = scene.run("doctor", flat());
+            assertTrue(doctor.out().contains("skills, last synced with ") && doctor.out().contains(", in the flat "
+                    + "layout"), doctor.out());
             TestSupport.Run asNested = scene.run("sync-db", flat(), "--layout", "nested");
             assertEquals(Cli.ERROR, asNested.code(), asNested.all());
             assertTrue(asNested.err().contains("holds its skills in the flat layout"), asNested.err());
