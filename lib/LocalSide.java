@@ -263,6 +263,7 @@ final class LocalSide {
             if (!scope.contains(d) || placed.containsKey(d) || placement.refused().containsKey(d)) {
                 warn.accept(d + ": " + why);
             } else {
+                folderOf.put(d, d);
                 placed.put(d, SyncPlan.Side.invalid(why));
             }
         }
