@@ -149,7 +149,9 @@ final class Engine {
                 }
                 report.phase("connect and list the database");
                 // The flat layout pairs each folder with its database path; some paths it refuses on both sides.
-                Map<String, String> refused = local.place(localSides, rows, base, scope, request.mode(),
+                // (--resync forgets the base, not which path each folder stands for.)
+                Map<String, String> refused = local.place(localSides, rows, base, request.resync()
+                        ? SyncState.load(stateFile, w -> { }).keySet() : base.keySet(), scope, request.mode(),
                         db == null ? Map::of : db::statuses);
                 if (!scope.pathPrefix().isEmpty() && localSides.isEmpty() && rows.isEmpty()
                         && base.keySet().stream().noneMatch(scope::contains)
@@ -259,10 +261,8 @@ final class Engine {
             // holds what both sides agree on).
             store.update(newBase, local::read, report::warn);
         }
-        if (!newBase.isEmpty()) {
-            // Once a skill is in step, the folder's layout is recorded (see LocalSide#settleLayout).
-            local.recordLayout();
-        }
+        // The run completed: its layout is the folder's (see LocalSide#settleLayout).
+        local.recordLayout();
         if (!newBase.equals(recorded)) {
             try {
                 SyncState.save(stateFile, target.display(), local.dir(), local.layout().label(), newBase);

@@ -42,7 +42,7 @@ final class FlatLayout {
      * the top level that holds its name; {@code created}: paths given to folders that are new skills.
      */
     record Placement(Map<String, String> pathOf, Map<String, String> moved, Map<String, String> refused,
-            Map<String, String> misplaced, Set<String> created) {
+            Map<String, String> misplaced, Set<String> created, Set<String> unsent) {
     }
 
     /**
@@ -65,9 +65,23 @@ final class FlatLayout {
         recorded.forEach(p -> group(groups, name(p)).recorded.add(p));
 
         Placement out = new Placement(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(),
-                new HashSet<>());
+                new HashSet<>(), new TreeSet<>());
         java.util.NavigableSet<String> paths = new TreeSet<>(everywhere.keySet());
         groups.forEach((name, g) -> g.place(name, scope, mode, everywhere, paths, out));
+        if (!out.unsent().isEmpty()) {
+            // A new folder that cannot be sent may be a skill renamed there: while it is, no skill whose folder is
+            // gone is taken as deleted (archived).
+            groups.forEach((name, g) -> {
+                String gone = g.folder || g.recorded.size() != 1 ? null : g.recorded.iterator().next();
+                if (gone != null && scope.contains(gone) && !out.refused().containsKey(gone)
+                        && mode == SyncPlan.Mode.SYNC && Group.live(everywhere.get(gone))) {
+                    out.refused().put(gone, "its folder " + name + "/ is gone while the new folder" + (out.unsent()
+                            .size() == 1 ? " " : "s ") + String.join(", ", out.unsent().stream().map(n -> n + "/")
+                            .toList()) + " cannot be sent (see its line), which may be this skill renamed: not "
+                            + "archived until that folder is renamed or removed");
+                }
+            });
+        }
         return out;
     }
 
@@ -100,7 +114,8 @@ final class FlatLayout {
             }
             String row = rows.isEmpty() ? null : rows.iterator().next();
             String last = recorded.isEmpty() ? null : recorded.iterator().next();
-            boolean lastLive = last != null && live(everywhere.get(last));
+            // The recorded skill is still in the database (live or archived): the folder holds that skill.
+            boolean lastKept = last != null && everywhere.containsKey(last);
             // Live skills of this name the run did not list (outside --skill-path or --status), the recorded one aside.
             Set<String> elsewhere = new TreeSet<>();
             everywhere.forEach((p, status) -> {
@@ -111,22 +126,22 @@ final class FlatLayout {
             });
             String path;
             if (row != null && last != null && !row.equals(last)) {
-                if (lastLive) {
-                    // The folder holds the recorded skill, which is still live (out of scope, or of another status):
-                    // the row in scope is another skill of the same name.
+                if (lastKept) {
+                    // The folder holds the recorded skill, which is still in the database (out of scope, of another
+                    // status, or archived): the row in scope is another skill of the same name.
                     refuse(out, scope, mode, List.of(row), "'" + name + "' at " + row + " would share the folder "
                             + name + "/ of the flat layout with " + last + ", which the folder holds since the last "
                             + "sync: not synced (rename one)");
                     path = last;
                 } else {
-                    // The recorded row left its path (moved in the taxonomy, or archived and replaced): the
-                    // folder follows the one live row of its name.
+                    // The recorded row left its path (moved in the taxonomy): the folder follows the one live row
+                    // of its name.
                     out.moved().put(last, row);
                     path = row;
                 }
             } else if (row != null) {
                 path = row;
-            } else if (last != null && !lastLive && !elsewhere.isEmpty()) {
+            } else if (last != null && !lastKept && !elsewhere.isEmpty()) {
                 if (elsewhere.size() > 1) {
                     refuse(out, scope, mode, List.of(last), "the skill '" + name + "' the folder " + name + "/ holds "
                             + "left " + last + ", and " + elsewhere.size() + " live skills of its name are elsewhere ("
@@ -143,6 +158,7 @@ final class FlatLayout {
                 return;
             } else if (!elsewhere.isEmpty()) {
                 String at = archived.size() == 1 ? archived.iterator().next() : under(scope, name);
+                out.unsent().add(name);
                 refuse(out, scope, mode, List.of(at), "a live skill named '" + name + "' exists at "
                         + String.join(", ", elsewhere) + ", outside this run's scope: the folder " + name + "/ is not "
                         + "sent (sync without --skill-path or --status, or rename the folder)");
@@ -153,6 +169,7 @@ final class FlatLayout {
                 path = under(scope, name);
                 String nested = nesting(path, paths);
                 if (!archived.contains(path) && nested != null) {
+                    out.unsent().add(name);
                     refuse(out, scope, mode, List.of(path), "a new skill at " + path + " " + nested + " (paths "
                             + "cannot nest): the folder " + name + "/ is not sent (rename it, or place it with "
                             + "--skill-path)");

@@ -32,7 +32,6 @@ final class LocalSide {
     private List<String> listedWarnings = List.of();
     /** This run's layout, once {@link #settleLayout} has run (nested until then). */
     private Settings.Layout layout = Settings.Layout.NESTED;
-    private Settings.Layout recordedLayout;
     /** Flat layout: skill folders below the top level, from the listing (see FlatLayout). */
     private List<String> deeper = List.of();
     /** Flat layout: the folder each placed database path lives in (see {@link #place}). */
@@ -81,23 +80,25 @@ final class LocalSide {
         }
     }
 
+    /** The file inside a flat folder that says it is flat: it travels with the folder (a clone, a link to it). */
+    static final String FLAT_MARKER = ".skill-fleet-layout";
+
     /**
      * Settles the layout of this run: the one the command line asks for, else the one the folder was last synced in
      * (nested for a folder never synced). A folder is never switched silently: asking for the other layout stops the
-     * run before anything changes, since every skill would look deleted on one side and new on the other. The layout
-     * is recorded once a run has a skill in step ({@link #recordLayout}), beside the state and in it; a folder synced
-     * before layouts were recorded (a state without one) is nested.
+     * run before anything changes, since every skill would look deleted on one side and new on the other. A run that
+     * completes records its layout ({@link #recordLayout}): a flat folder holds the file {@value #FLAT_MARKER}, and
+     * every state records the layout it was written in; a state without one (written before layouts were recorded)
+     * is nested.
      */
     Settings.Layout settleLayout(Path stateFile) throws Engine.Aborted, IOException {
-        Path file = layoutFile();
-        Path from = file;
+        Path marker = skillsDir.resolve(FLAT_MARKER);
+        Path from = null;
         Settings.Layout recorded = null;
-        if (Files.isRegularFile(file)) {
-            recorded = Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.startsWith("#"))
-                    .map(l -> Settings.Layout.of(l.strip())).filter(java.util.Objects::nonNull).findFirst()
-                    .orElse(null);
-        }
-        if (recorded == null && Files.isRegularFile(stateFile)) {
+        if (Files.isRegularFile(marker)) {
+            recorded = Settings.Layout.FLAT;
+            from = marker;
+        } else if (Files.isRegularFile(stateFile)) {
             SyncState.Header header = SyncState.header(stateFile);
             recorded = header == null || header.layout() == null ? Settings.Layout.NESTED
                     : Settings.Layout.of(header.layout());
@@ -106,13 +107,12 @@ final class LocalSide {
         Settings.Layout asked = settings.layout();
         if (asked != null && recorded != null && asked != recorded) {
             throw new Engine.Aborted("the skills folder " + settings.skillsDir() + " holds its skills in the "
-                    + recorded.label() + " layout (its last sync, recorded in " + SkillFolder.relative(
-                    SyncState.folder(skillsDir).getParent(), from) + "), not the " + asked.label() + " one asked "
-                    + "for; nothing was changed. Run with --layout " + recorded.label() + ", or import into a new "
-                    + "folder to change layouts");
+                    + recorded.label() + " layout (recorded in " + SkillFolder.relative(SyncState.folder(skillsDir)
+                    .getParent(), from) + "), not the " + asked.label() + " one asked for; nothing was changed. Run "
+                    + "with --layout " + recorded.label() + ", or import into a new folder to change layouts"
+                    + (from == marker ? " (if it never held flat skills, delete " + FLAT_MARKER + ")" : ""));
         }
         layout = asked != null ? asked : recorded != null ? recorded : Settings.Layout.NESTED;
-        recordedLayout = recorded;
         return layout;
     }
 
@@ -121,23 +121,20 @@ final class LocalSide {
         return layout;
     }
 
-    /** Records this run's layout beside the state, when it is not recorded there yet (a warning if it cannot be). */
+    /** Marks a flat folder as flat once a run on it completed (a warning if it cannot be). */
     void recordLayout() {
-        if (recordedLayout == layout && Files.isRegularFile(layoutFile())) {
+        Path marker = skillsDir.resolve(FLAT_MARKER);
+        if (layout != Settings.Layout.FLAT || Files.isRegularFile(marker)) {
             return;
         }
         try {
-            SyncState.replace(layoutFile(), true, out -> out.write("# skill-fleet: how " + skillsDir.getFileName()
-                    + "/ holds its skills (nested: at their database paths; flat: at <name>/)\n" + layout.label()
-                    + "\n"));
-            recordedLayout = layout;
+            Files.createDirectories(skillsDir);
+            SyncState.replace(marker, true, out -> out.write("flat\n# skill-fleet: this folder holds each skill at "
+                    + "<name>/ while the database keeps its path (--layout flat); keep this file with the folder\n"));
         } catch (IOException e) {
-            warn.accept("could not record the folder's layout in " + layoutFile() + " (" + Cli.describe(e) + ")");
+            warn.accept("could not mark " + settings.skillsDir() + " as flat (" + FLAT_MARKER + ": "
+                    + Cli.describe(e) + ")");
         }
-    }
-
-    private Path layoutFile() {
-        return SyncState.folder(skillsDir).resolve("layout-" + folderKey() + ".txt");
     }
 
     /** This folder's key among the files of .skill-fleet (folders beside each other share it). */
@@ -216,12 +213,13 @@ final class LocalSide {
 
     /**
      * Keys the listing by database path, in the flat layout: each top-level folder stands for the one path its name
-     * pairs with (see {@link FlatLayout}), and only those in scope stay; recorded paths whose skill moved are moved in
-     * {@code base} too. Returns the paths refused on both sides, with the reason (nothing in the nested layout, where
+     * pairs with (see {@link FlatLayout}; {@code recorded}: the paths of the last sync, which say that), and only those
+     * in scope stay; recorded paths whose skill moved are moved in {@code base} too. Returns the paths refused on both sides, with the reason (nothing in the nested layout, where
      * folders are at their paths already).
      */
     Map<String, String> place(Map<String, SyncPlan.Side> sides, Map<String, DatabaseSide.Row> rows,
-            Map<String, String> base, Scope scope, SyncPlan.Mode mode, Everywhere db) throws java.sql.SQLException {
+            Map<String, String> base, java.util.Collection<String> recorded, Scope scope, SyncPlan.Mode mode,
+            Everywhere db) throws java.sql.SQLException {
         if (layout != Settings.Layout.FLAT) {
             return Map.of();
         }
@@ -230,7 +228,7 @@ final class LocalSide {
         everywherePaths = new java.util.TreeSet<>(everywhere.keySet());
         Map<String, Boolean> listed = new LinkedHashMap<>();
         rows.forEach((p, r) -> listed.put(p, r.archived()));
-        FlatLayout.Placement placement = FlatLayout.place(sides.keySet(), deeper, listed, everywhere, base.keySet(),
+        FlatLayout.Placement placement = FlatLayout.place(sides.keySet(), deeper, listed, everywhere, recorded,
                 scope, mode);
         placement.moved().forEach((from, to) -> {
             String hash = base.remove(from);

@@ -109,7 +109,8 @@ final class SkillComparison {
         local.settleLayout(stateFile);
         Map<String, SyncPlan.Side> folder = local.list(scope);
         // A flat folder stands for the paths the last sync recorded (no database: no rows to pair with).
-        local.place(folder, Map.of(), base, scope, SyncPlan.Mode.SYNC, Map::of).forEach(this::notCompared);
+        local.place(folder, Map.of(), base, base.keySet(), scope, SyncPlan.Mode.SYNC, Map::of)
+                .forEach(this::notCompared);
         List<String> paths = chosen(folder.keySet(), base.keySet(), LAST_SYNC);
         Map<String, SyncPlan.Side> hidden = local.behindLinks(paths.stream().filter(p -> !folder.containsKey(p))
                 .toList());
@@ -175,7 +176,8 @@ final class SkillComparison {
                 rows.putAll(db.list(scope));
             }
             // A flat folder's skills are compared with the rows they stand for (see FlatLayout); refused ones not.
-            local.place(folder, rows, SyncState.load(stateFile, this::warn), scope, SyncPlan.Mode.SYNC,
+            Map<String, String> base = SyncState.load(stateFile, this::warn);
+            local.place(folder, rows, base, base.keySet(), scope, SyncPlan.Mode.SYNC,
                     db == null ? Map::of : db::statuses).forEach((path, why) -> {
                         notCompared(path, why);
                         rows.remove(path);

@@ -292,7 +292,7 @@ class FlatLayoutSafetyTest {
 
     @ParameterizedTest
     @FieldSource("KINDS")
-    void theLayoutIsRecordedOnlyOnceASkillIsInStepAndSurvivesItsFile(String kind) throws Exception {
+    void theLayoutIsRecordedByARunThatCompletesAndTravelsWithTheFolder(String kind) throws Exception {
         try (Scene scene = Scene.create(kind, tmp, false)) {
             Path folder = tmp.resolve("c/skills");
             Scene.samples(folder);
@@ -302,13 +302,25 @@ class FlatLayoutSafetyTest {
             TestSupport.Run nested = scene.run("sync-db", folder, "--layout", "nested");
             assertEquals(0, nested.code(), nested.all());
 
-            // A flat folder whose layout file is lost keeps its layout: the state records it too.
+            // An import that finds nothing to install still makes the folder flat.
+            Path empty = tmp.resolve("empty/skills");
+            assertEquals(0, scene.run("import-from-db", empty, "--layout", "flat", "--status", "draft").code());
+            TestSupport.write(empty.resolve("notes/SKILL.md"), "---\nname: notes\ndescription: Notes.\n---\n# N\n");
+            assertEquals(0, scene.run("sync-db", empty).code());
+            assertEquals("notes", scene.one("select skill_path from skills where name = 'notes'"));
+            assertEquals(Cli.ERROR, scene.run("sync-db", empty, "--layout", "nested").code());
+
+            // The folder says it is flat: reached by another path (a link), it is still flat.
             assertEquals(0, scene.run("import-from-db", flat(), "--layout", "flat").code());
-            try (Stream<Path> s = Files.list(tmp.resolve("agent/.skill-fleet"))) {
-                for (Path f : s.filter(f -> f.getFileName().toString().startsWith("layout-")).toList()) {
-                    Files.delete(f);
-                }
-            }
+            Path other = tmp.resolve("other/skills");
+            Files.createDirectories(other.getParent());
+            Files.createSymbolicLink(other, flat());
+            TestSupport.Run linked = scene.run("sync-db", other, "--check");
+            assertEquals(0, linked.code(), linked.all());
+            assertEquals(Cli.ERROR, scene.run("sync-db", other, "--layout", "nested").code());
+
+            // Without that file, the state still records the layout.
+            Files.delete(flat().resolve(LocalSide.FLAT_MARKER));
             TestSupport.Run check = scene.run("sync-db", flat(), "--check");
             assertEquals(0, check.code(), check.all());
             TestSupport.Run doctor = scene.run("doctor", flat());
@@ -317,6 +329,56 @@ class FlatLayoutSafetyTest {
             TestSupport.Run asNested = scene.run("sync-db", flat(), "--layout", "nested");
             assertEquals(Cli.ERROR, asNested.code(), asNested.all());
             assertTrue(asNested.err().contains("holds its skills in the flat layout"), asNested.err());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aFolderHoldingAnArchivedSkillIsNotTakenForALiveOneOfItsName(String kind) throws Exception {
+        try (Scene scene = Scene.create(kind, tmp, false)) {
+            TestSupport.copyTree(scene.a.resolve(Scene.JAVA), scene.a.resolve("scratch/java"));
+            Scene.append(scene.a, "scratch/java", "\nScratch only.\n");
+            assertEquals(0, scene.run("sync-db", scene.a).code());
+            SkillFolder.deleteTree(scene.a.resolve("scratch"));
+            assertEquals(0, scene.run("sync-db", scene.a).code());
+            String java = scene.content(Scene.JAVA);
+            TestSupport.Run archived = scene.run("import-from-db", flat(), "--layout", "flat", "--status", "archived");
+            assertEquals(0, archived.code(), archived.all());
+
+            Scene.append(flat(), "java", "\nEdited.\n");
+            TestSupport.Run sync = scene.run("sync-db", flat(), "--prefer", "local");
+            assertEquals(3, sync.code(), sync.all());
+            assertTrue(sync.all().contains("would share the folder java/ of the flat layout with scratch/java"),
+                    sync.all());
+            assertEquals(java, scene.content(Scene.JAVA));
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aFolderRenamedToANameThatCannotBeSentArchivesNothing(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            List<String> before = rows(scene);
+            Files.move(flat().resolve("python"), flat().resolve("development"));
+            Path md = flat().resolve("development/SKILL.md");
+            TestSupport.write(md, TestSupport.read(md).replace("name: python", "name: development"));
+            TestSupport.Run sync = scene.run("sync-db", flat());
+            assertEquals(3, sync.code(), sync.all());
+            assertTrue(sync.all().contains("skipped " + Scene.PYTHON + ": its folder python/ is gone while the new "
+                    + "folder development/ cannot be sent"), sync.all());
+            assertEquals(before, rows(scene));
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aResyncOfPartOfAFlatFolderLeavesTheRestAlone(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            TestSupport.Run resync = scene.run("sync-db", flat(), "--resync", "--skill-path", "writing");
+            assertEquals(0, resync.code(), resync.all());
+            assertFalse(resync.all().lines().anyMatch(l -> l.startsWith("skipped ")), resync.all());
+            assertTrue(resync.out().contains("0 skipped"), resync.out());
+            assertEquals(0, scene.run("sync-db", flat(), "--check").code());
         }
     }
 }
