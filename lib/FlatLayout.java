@@ -13,18 +13,21 @@ import java.util.TreeSet;
  * stands for, so {@link #place} pairs each name with at most one database path, one to one:
  * <ol>
  * <li>the one row of that name in scope (live; import: any status it lists). When the last sync recorded the name
- * at another path that is gone or archived, the row moved (or was replaced): the recorded base follows it. When that
- * other path is still live elsewhere, the folder stays with it and the row in scope is refused;</li>
- * <li>else the path the last sync recorded for the name;</li>
+ * at another path that is gone from the database, the row moved: the recorded base follows it. When that other path
+ * is still in the database (live elsewhere, or archived), the folder stays with it and the row in scope is refused;
+ * </li>
+ * <li>else the path the last sync recorded for the name (when that path is gone and one live row of the name is
+ * elsewhere, out of scope, the skill moved there and the folder follows it, out of play);</li>
  * <li>else, for a folder, the one archived row of its name (a skill deleted and put back is restored, not
  * created twice);</li>
- * <li>else, for a folder, a new skill at {@code <name>} or {@code PREFIX/<name>} (--skill-path), refused when a live
- * skill of that name exists outside the scope.</li>
+ * <li>else, for a folder, a new skill at {@code <name>} or {@code PREFIX/<name>} (--skill-path).</li>
  * </ol>
- * Two rows of one name in scope, or a state recording a name twice, are refused: each such path is named in one line
- * and neither the folder nor a row is touched. A skill folder below the top level is no skill of the flat layout:
- * when its name stands for a path, that skill is skipped (never archived for being "missing"); otherwise it is left
- * alone. Pure: the folder side ({@link LocalSide}) lists and applies.
+ * Refused, each such path named in one line, neither the folder nor a row touched: two rows of one name in scope; a
+ * state recording a name twice; a folder of rules 3 and 4 whose name a live skill outside the scope has; a new path
+ * that would nest with another skill's. While a new folder is refused, a skill whose folder is gone is refused too
+ * rather than archived: the refused folder may be it, renamed. A skill folder below the top level is no skill of the
+ * flat layout: when its name stands for a path, that skill is skipped (never archived for being "missing"). Pure:
+ * the folder side ({@link LocalSide}) lists and applies.
  */
 final class FlatLayout {
     private FlatLayout() {
@@ -39,7 +42,8 @@ final class FlatLayout {
      * What the folder's names stand for. {@code pathOf}: top-level folder to the path it stands for (in scope or
      * not); {@code moved}: recorded path to the path its name now stands for (the base follows); {@code refused}: path
      * in scope to the one-line reason it is skipped on both sides; {@code misplaced}: path to the skill folder below
-     * the top level that holds its name; {@code created}: paths given to folders that are new skills.
+     * the top level that holds its name; {@code created}: paths given to folders that are new skills;
+     * {@code unsent}: names of new folders refused.
      */
     record Placement(Map<String, String> pathOf, Map<String, String> moved, Map<String, String> refused,
             Map<String, String> misplaced, Set<String> created, Set<String> unsent) {
@@ -67,7 +71,14 @@ final class FlatLayout {
         Placement out = new Placement(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(),
                 new HashSet<>(), new TreeSet<>());
         java.util.NavigableSet<String> paths = new TreeSet<>(everywhere.keySet());
-        groups.forEach((name, g) -> g.place(name, scope, mode, everywhere, paths, out));
+        Map<String, List<String>> live = new java.util.HashMap<>();
+        everywhere.forEach((p, status) -> {
+            if (Group.live(status)) {
+                live.computeIfAbsent(name(p), n -> new ArrayList<>()).add(p);
+            }
+        });
+        groups.forEach((name, g) -> g.place(name, scope, mode, everywhere, live.getOrDefault(name, List.of()), paths,
+                out));
         if (!out.unsent().isEmpty()) {
             // A new folder that cannot be sent may be a skill renamed there: while it is, no skill whose folder is
             // gone is taken as deleted (archived).
@@ -97,7 +108,7 @@ final class FlatLayout {
         final Set<String> archived = new TreeSet<>();
         final Set<String> recorded = new TreeSet<>();
 
-        void place(String name, Scope scope, SyncPlan.Mode mode, Map<String, String> everywhere,
+        void place(String name, Scope scope, SyncPlan.Mode mode, Map<String, String> everywhere, List<String> named,
                 java.util.NavigableSet<String> paths, Placement out) {
             if (rows.size() > 1) {
                 refuse(out, scope, mode, union(rows, recorded), (rows.size() == 2 ? "two" : rows.size())
@@ -118,12 +129,11 @@ final class FlatLayout {
             boolean lastKept = last != null && everywhere.containsKey(last);
             // Live skills of this name the run did not list (outside --skill-path or --status), the recorded one aside.
             Set<String> elsewhere = new TreeSet<>();
-            everywhere.forEach((p, status) -> {
-                if (live(status) && name(p).equals(name) && !rows.contains(p) && !archived.contains(p)
-                        && !p.equals(last)) {
+            for (String p : named) {
+                if (!rows.contains(p) && !archived.contains(p) && !p.equals(last)) {
                     elsewhere.add(p);
                 }
-            });
+            }
             String path;
             if (row != null && last != null && !row.equals(last)) {
                 if (lastKept) {
