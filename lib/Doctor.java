@@ -539,20 +539,10 @@ final class Doctor {
     private void state(Path skillsDir, Database.Target target) {
         Path file = SyncState.file(skillsDir, target.identity());
         String name = ".skill-fleet/" + file.getFileName();
-        String folder = skillsDir.toAbsolutePath().normalize().getFileName().toString();
         if (!Files.exists(file)) {
             List<String> others = new ArrayList<>();
-            try (var files = Files.list(SyncState.folder(skillsDir))) {
-                for (Path f : files.filter(f -> f.getFileName().toString().matches("state-[0-9a-f]+\\.txt"))
-                        .sorted().toList()) {
-                    SyncState.Header h = SyncState.header(f);
-                    if (h != null && folder.equals(h.folder()) && h.database() != null) {
-                        others.add(h.database());
-                    }
-                }
-            } catch (IOException e) {
-                // no .skill-fleet folder yet: no other state either
-            }
+            SyncState.statesOf(skillsDir).values().stream().map(SyncState.Header::database)
+                    .filter(java.util.Objects::nonNull).forEach(others::add);
             if (others.isEmpty()) {
                 add("state", "ok", "no sync of this folder with this database yet (" + name + "): the next sync-db "
                         + "is a first sync, which deletes nothing", null);

@@ -77,8 +77,14 @@ final class FlatLayout {
                 live.computeIfAbsent(name(p), n -> new ArrayList<>()).add(p);
             }
         });
-        groups.forEach((name, g) -> g.place(name, scope, mode, everywhere, live.getOrDefault(name, List.of()), paths,
-                out));
+        boolean anyGone = mode == SyncPlan.Mode.SYNC && groups.values().stream().anyMatch(g -> !g.folder
+                && g.recorded.size() == 1 && scope.contains(g.recorded.iterator().next())
+                && Group.live(everywhere.get(g.recorded.iterator().next())));
+        groups.forEach((name, g) -> {
+            g.name = name;
+            g.renamesPossible = anyGone;
+            g.place(name, scope, mode, everywhere, live.getOrDefault(name, List.of()), paths, out);
+        });
         if (!out.unsent().isEmpty()) {
             // A new folder that cannot be sent may be a skill renamed there: while it is, no skill whose folder is
             // gone is taken as deleted (archived).
@@ -102,6 +108,9 @@ final class FlatLayout {
 
     /** Everything of one name: the folder, the rows, the recorded paths. */
     private static final class Group {
+        String name;
+        /** A skill's folder is gone in this sync: a folder that looks new may be it, renamed. */
+        boolean renamesPossible;
         boolean folder;
         final Set<String> deeper = new TreeSet<>();
         final Set<String> rows = new TreeSet<>();
@@ -126,7 +135,8 @@ final class FlatLayout {
             String row = rows.isEmpty() ? null : rows.iterator().next();
             String last = recorded.isEmpty() ? null : recorded.iterator().next();
             // The recorded skill is still in the database (live or archived): the folder holds that skill.
-            boolean lastKept = last != null && everywhere.containsKey(last);
+            boolean lastKept = last != null && (mode == SyncPlan.Mode.IMPORT ? live(everywhere.get(last))
+                    : everywhere.containsKey(last));
             // Live skills of this name the run did not list (outside --skill-path or --status), the recorded one aside.
             Set<String> elsewhere = new TreeSet<>();
             for (String p : named) {
@@ -141,7 +151,8 @@ final class FlatLayout {
                     // status, or archived): the row in scope is another skill of the same name.
                     refuse(out, scope, mode, List.of(row), "'" + name + "' at " + row + " would share the folder "
                             + name + "/ of the flat layout with " + last + ", which the folder holds since the last "
-                            + "sync: not synced (rename one)");
+                            + "sync: not synced (rename one; if " + last + " is archived, sync-db removes its folder "
+                            + "first)");
                     path = last;
                 } else {
                     // The recorded row left its path (moved in the taxonomy): the folder follows the one live row
@@ -168,18 +179,16 @@ final class FlatLayout {
                 return;
             } else if (!elsewhere.isEmpty()) {
                 String at = archived.size() == 1 ? archived.iterator().next() : under(scope, name);
-                out.unsent().add(name);
                 refuse(out, scope, mode, List.of(at), "a live skill named '" + name + "' exists at "
                         + String.join(", ", elsewhere) + ", outside this run's scope: the folder " + name + "/ is not "
                         + "sent (sync without --skill-path or --status, or rename the folder)");
                 return;
-            } else if (archived.size() == 1) {
+            } else if (archived.size() == 1 && !renamesPossible) {
                 path = archived.iterator().next();
             } else {
                 path = under(scope, name);
                 String nested = nesting(path, paths);
                 if (!archived.contains(path) && nested != null) {
-                    out.unsent().add(name);
                     refuse(out, scope, mode, List.of(path), "a new skill at " + path + " " + nested + " (paths "
                             + "cannot nest): the folder " + name + "/ is not sent (rename it, or place it with "
                             + "--skill-path)");
@@ -188,6 +197,12 @@ final class FlatLayout {
                 if (!archived.contains(path)) {
                     out.created().add(path);
                 }
+            }
+            if (folder && !deeper.isEmpty()) {
+                refuse(out, scope, mode, List.of(path), "both " + name + "/ and " + deeper.iterator().next()
+                        + "/ hold a skill named '" + name + "': neither synced (remove one; the flat layout holds "
+                        + "each skill at <name>/)");
+                return;
             }
             if (folder) {
                 out.pathOf().put(name, path);
@@ -207,6 +222,9 @@ final class FlatLayout {
         private void refuse(Placement out, Scope scope, SyncPlan.Mode mode, Collection<String> paths, String why) {
             if (mode == SyncPlan.Mode.EXPORT && !folder) {
                 return;
+            }
+            if (folder && recorded.isEmpty()) {
+                out.unsent().add(name);
             }
             paths.stream().filter(scope::contains).forEach(p -> out.refused().put(p, why));
         }

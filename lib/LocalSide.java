@@ -95,14 +95,34 @@ final class LocalSide {
         Path marker = skillsDir.resolve(FLAT_MARKER);
         Path from = null;
         Settings.Layout recorded = null;
-        if (Files.isRegularFile(marker)) {
+        if (Files.isRegularFile(marker) && Files.readAllLines(marker, StandardCharsets.UTF_8).stream()
+                .filter(l -> !l.startsWith("#")).findFirst().map(l -> Settings.Layout.of(l.strip()))
+                .orElse(null) == Settings.Layout.FLAT) {
             recorded = Settings.Layout.FLAT;
             from = marker;
-        } else if (Files.isRegularFile(stateFile)) {
+        }
+        Settings.Layout inState = null;
+        if (Files.isRegularFile(stateFile)) {
             SyncState.Header header = SyncState.header(stateFile);
-            recorded = header == null || header.layout() == null ? Settings.Layout.NESTED
+            inState = header == null || header.layout() == null ? Settings.Layout.NESTED
                     : Settings.Layout.of(header.layout());
+        }
+        if (recorded != null && inState != null && inState != recorded) {
+            throw new Engine.Aborted(settings.skillsDir() + "/" + FLAT_MARKER + " says the folder is flat, but its "
+                    + "last sync with this database (" + SkillFolder.relative(SyncState.folder(skillsDir).getParent(),
+                    stateFile) + ") was " + inState.label() + "; nothing was changed. Delete the one that is wrong");
+        }
+        if (recorded == null && inState != null) {
+            recorded = inState;
             from = stateFile;
+        }
+        if (recorded == null) {
+            // No mark and no state with this database: a state of this folder with another database may say flat.
+            Path other = flatStateElsewhere();
+            if (other != null) {
+                recorded = Settings.Layout.FLAT;
+                from = other;
+            }
         }
         Settings.Layout asked = settings.layout();
         if (asked != null && recorded != null && asked != recorded) {
@@ -114,6 +134,12 @@ final class LocalSide {
         }
         layout = asked != null ? asked : recorded != null ? recorded : Settings.Layout.NESTED;
         return layout;
+    }
+
+    /** A sync state of this folder (with any database) that records the flat layout, or null. */
+    private Path flatStateElsewhere() {
+        return SyncState.statesOf(skillsDir).entrySet().stream().filter(e -> "flat".equals(e.getValue().layout()))
+                .map(Map.Entry::getKey).findFirst().orElse(null);
     }
 
     /** This run's layout (see {@link #settleLayout}). */

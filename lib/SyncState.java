@@ -66,6 +66,27 @@ final class SyncState {
         return new Header(database, folder, layout);
     }
 
+    /**
+     * The headers of every sync state of this folder, whichever database each belongs to, by file (in file order);
+     * empty when there is none or the .skill-fleet folder cannot be read.
+     */
+    static Map<Path, Header> statesOf(Path skillsDir) {
+        String folder = skillsDir.toAbsolutePath().normalize().getFileName().toString();
+        Map<Path, Header> states = new java.util.LinkedHashMap<>();
+        try (java.util.stream.Stream<Path> files = Files.list(folder(skillsDir))) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("state-[0-9a-f]+\\.txt")).sorted()
+                    .toList()) {
+                Header h = header(f);
+                if (h != null && folder.equals(h.folder())) {
+                    states.put(f, h);
+                }
+            }
+        } catch (IOException e) {
+            // no .skill-fleet folder yet: no state either
+        }
+        return states;
+    }
+
     /** The recorded hashes by skill path; empty when there is no state (or it is unreadable, reported by warn). */
     static Map<String, String> load(Path file, Consumer<String> warn) {
         Map<String, String> hashes = new TreeMap<>();

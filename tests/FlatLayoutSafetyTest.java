@@ -30,6 +30,36 @@ class FlatLayoutSafetyTest {
         return scene;
     }
 
+    /** The sample skills and one more at {@code path} (two segments), synced, then deleted and synced: archived. */
+    Scene withArchived(String kind, String path) throws Exception {
+        Scene scene = Scene.create(kind, tmp, false);
+        String name = FlatLayout.name(path);
+        TestSupport.write(scene.a.resolve(path + "/SKILL.md"), "---\nname: " + name + "\ndescription: The archived "
+                + name + ".\n---\n# " + name + "\n");
+        assertEquals(0, scene.run("sync-db", scene.a).code());
+        SkillFolder.deleteTree(scene.a.resolve(path).getParent());
+        assertEquals(0, scene.run("sync-db", scene.a).code());
+        assertEquals("archived", scene.one("select status from skills where skill_path = '" + path + "'"));
+        return scene;
+    }
+
+    /** Renames the flat folder python/ and its SKILL.md's name, as a user renaming the skill does. */
+    void renamePython(String to) throws Exception {
+        Files.move(flat().resolve("python"), flat().resolve(to));
+        Path md = flat().resolve(to + "/SKILL.md");
+        TestSupport.write(md, TestSupport.read(md).replace("name: python", "name: " + to));
+    }
+
+    /** Renames python/ to {@code to}/ and syncs: the row is renamed beside its old path, its skill_id kept. */
+    void assertRenamedBeside(Scene scene, String to) throws Exception {
+        String id = scene.one("select skill_id from skills where skill_path = '" + Scene.PYTHON + "'");
+        renamePython(to);
+        TestSupport.Run sync = scene.run("sync-db", flat());
+        assertEquals(0, sync.code(), sync.all());
+        assertEquals(id, scene.one("select skill_id from skills where skill_path = 'development/languages/" + to
+                + "'"));
+    }
+
     Path flat() {
         return tmp.resolve("agent/skills");
     }
@@ -137,13 +167,7 @@ class FlatLayoutSafetyTest {
     @FieldSource("KINDS")
     void aRenamedFlatFolderKeepsItsPlaceInTheTaxonomy(String kind) throws Exception {
         try (Scene scene = installed(kind)) {
-            String id = scene.one("select skill_id from skills where skill_path = '" + Scene.PYTHON + "'");
-            Files.move(flat().resolve("python"), flat().resolve("py"));
-            Path md = flat().resolve("py/SKILL.md");
-            TestSupport.write(md, TestSupport.read(md).replace("name: python", "name: py"));
-            TestSupport.Run sync = scene.run("sync-db", flat());
-            assertEquals(0, sync.code(), sync.all());
-            assertEquals(id, scene.one("select skill_id from skills where skill_path = 'development/languages/py'"));
+            assertRenamedBeside(scene, "py");
             assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
             assertEquals(0, scene.run("sync-db", flat(), "--check").code());
         }
@@ -169,13 +193,7 @@ class FlatLayoutSafetyTest {
     @ParameterizedTest
     @FieldSource("KINDS")
     void anArchivedAndALiveSkillOfOneNameAreRefusedWhenBothAreAsked(String kind) throws Exception {
-        try (Scene scene = Scene.create(kind, tmp, false)) {
-            TestSupport.write(scene.a.resolve("scratch/python/SKILL.md"), "---\nname: python\ndescription: Notes "
-                    + "on Python one-liners.\n---\n# Python scratch\n");
-            assertEquals(0, scene.run("sync-db", scene.a).code());
-            SkillFolder.deleteTree(scene.a.resolve("scratch"));
-            assertEquals(0, scene.run("sync-db", scene.a).code());
-            assertEquals("archived", scene.one("select status from skills where skill_path = 'scratch/python'"));
+        try (Scene scene = withArchived(kind, "scratch/python")) {
 
             // Active skills only: the archived one is not in play.
             TestSupport.Run active = scene.run("import-from-db", flat(), "--layout", "flat");
@@ -359,9 +377,7 @@ class FlatLayoutSafetyTest {
     void aFolderRenamedToANameThatCannotBeSentArchivesNothing(String kind) throws Exception {
         try (Scene scene = installed(kind)) {
             List<String> before = rows(scene);
-            Files.move(flat().resolve("python"), flat().resolve("development"));
-            Path md = flat().resolve("development/SKILL.md");
-            TestSupport.write(md, TestSupport.read(md).replace("name: python", "name: development"));
+            renamePython("development");
             TestSupport.Run sync = scene.run("sync-db", flat());
             assertEquals(3, sync.code(), sync.all());
             assertTrue(sync.all().contains("skipped " + Scene.PYTHON + ": its folder python/ is gone while the new "
@@ -379,6 +395,84 @@ class FlatLayoutSafetyTest {
             assertFalse(resync.all().lines().anyMatch(l -> l.startsWith("skipped ")), resync.all());
             assertTrue(resync.out().contains("0 skipped"), resync.out());
             assertEquals(0, scene.run("sync-db", flat(), "--check").code());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void anImportFollowsTheLiveSkillOfANameWhoseRecordedOneWasArchived(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            SkillFolder.deleteTree(scene.a.resolve(Scene.PYTHON));
+            assertEquals(0, scene.run("sync-db", scene.a).code());
+            TestSupport.write(scene.a.resolve("scratch/python/SKILL.md"), "---\nname: python\ndescription: The new "
+                    + "one.\n---\n# New python\n");
+            assertEquals(0, scene.run("sync-db", scene.a).code());
+            TestSupport.Run run = scene.run("import-from-db", flat());
+            assertEquals(0, run.code(), run.all());
+            TestSupport.assertSameTree(scene.a.resolve("scratch/python"), flat().resolve("python"));
+            assertEquals(0, scene.run("import-from-db", flat()).code());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aFolderRenamedToAnArchivedSkillsNameIsRenamedNotWrittenIntoThatRow(String kind) throws Exception {
+        try (Scene scene = withArchived(kind, "legacy/old")) {
+            String old = scene.content("legacy/old");
+            assertEquals(0, scene.run("import-from-db", flat(), "--layout", "flat").code());
+            assertRenamedBeside(scene, "old");
+            assertEquals(old, scene.content("legacy/old"));
+            assertEquals("archived", scene.one("select status from skills where skill_path = 'legacy/old'"));
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aFolderRenamedToANameTwoRowsShareArchivesNothing(String kind) throws Exception {
+        try (Scene scene = Scene.create(kind, tmp, false)) {
+            for (String p : List.of("a", "b")) {
+                TestSupport.write(scene.a.resolve(p + "/dup/SKILL.md"), "---\nname: dup\ndescription: " + p
+                        + ".\n---\n# " + p + "\n");
+            }
+            assertEquals(0, scene.run("sync-db", scene.a).code());
+            assertEquals(3, scene.run("import-from-db", flat(), "--layout", "flat").code());
+            List<String> before = rows(scene);
+            Files.move(flat().resolve("java"), flat().resolve("dup"));
+            TestSupport.Run sync = scene.run("sync-db", flat());
+            assertEquals(3, sync.code(), sync.all());
+            assertEquals(before, rows(scene));
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aNameHeldAtTheTopAndBelowIsRefusedWhicheverWasEdited(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            TestSupport.copyTree(scene.a.resolve(Scene.PYTHON), flat().resolve(Scene.PYTHON));
+            Scene.append(flat(), Scene.PYTHON, "\nEdited below.\n");
+            TestSupport.Run sync = scene.run("sync-db", flat());
+            assertEquals(3, sync.code(), sync.all());
+            assertTrue(sync.all().contains("both python/ and " + Scene.PYTHON + "/ hold a skill named 'python'"),
+                    sync.all());
+            assertEquals(4, scene.run("sync-db", flat(), "--check").code());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aFlatFolderStaysFlatWithAnotherDatabaseAndAMarkThatDisagreesIsRefused(String kind) throws Exception {
+        try (Scene scene = installed(kind); Scene second = Scene.create(kind, tmp.resolve("second"), false)) {
+            assertEquals(0, second.run("export-to-db", second.a).code());
+            Files.delete(flat().resolve(LocalSide.FLAT_MARKER));
+            TestSupport.Run other = second.run("sync-db", flat(), "-n");
+            assertEquals(0, other.code(), other.all());
+            assertTrue(other.out().contains("0 created, 0 updated"), other.out());
+
+            TestSupport.write(scene.a.resolve(LocalSide.FLAT_MARKER), "flat\n");
+            TestSupport.Run nested = scene.run("sync-db", scene.a);
+            assertEquals(Cli.ERROR, nested.code(), nested.all());
+            assertTrue(nested.err().contains("says the folder is flat, but its last sync with this database"),
+                    nested.err());
         }
     }
 }
