@@ -43,10 +43,11 @@ final class FlatLayout {
      * not); {@code moved}: recorded path to the path its name now stands for (the base follows); {@code refused}: path
      * in scope to the one-line reason it is skipped on both sides; {@code misplaced}: path to the skill folder below
      * the top level that holds its name; {@code created}: paths given to folders that are new skills;
-     * {@code unsent}: names of new folders refused.
+     * {@code unsent}: names of new folders refused; {@code restoreLater}: a new path to the archived row its folder
+     * would have restored, had another skill's folder not gone in the same sync (a rename, or skipped this run).
      */
     record Placement(Map<String, String> pathOf, Map<String, String> moved, Map<String, String> refused,
-            Map<String, String> misplaced, Set<String> created, Set<String> unsent) {
+            Map<String, String> misplaced, Set<String> created, Set<String> unsent, Map<String, String> restoreLater) {
     }
 
     /**
@@ -69,7 +70,7 @@ final class FlatLayout {
         recorded.forEach(p -> group(groups, name(p)).recorded.add(p));
 
         Placement out = new Placement(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(),
-                new HashSet<>(), new TreeSet<>());
+                new HashSet<>(), new TreeSet<>(), new TreeMap<>());
         java.util.NavigableSet<String> paths = new TreeSet<>(everywhere.keySet());
         Map<String, List<String>> live = new java.util.HashMap<>();
         everywhere.forEach((p, status) -> {
@@ -196,6 +197,11 @@ final class FlatLayout {
                 }
                 if (!archived.contains(path)) {
                     out.created().add(path);
+                }
+                if (archived.size() == 1) {
+                    // Put back where an archived skill was, while another skill's folder is gone: a rename pairs it
+                    // with that skill; otherwise it waits for the next sync, which restores the archived row.
+                    out.restoreLater().put(path, archived.iterator().next());
                 }
             }
             if (folder && !deeper.isEmpty()) {

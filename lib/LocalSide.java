@@ -39,6 +39,7 @@ final class LocalSide {
     /** Flat layout: the scope, the paths given to new folders and every database path, from {@link #place}. */
     private Scope placedScope = Scope.ALL;
     private Set<String> created = Set.of();
+    private Map<String, String> restoreLater = Map.of();
     private Map<String, String> everywhere = Map.of();
     private java.util.NavigableSet<String> everywherePaths = new java.util.TreeSet<>();
     private Path backupDir;
@@ -89,7 +90,7 @@ final class LocalSide {
      * run before anything changes, since every skill would look deleted on one side and new on the other. A run that
      * completes records its layout ({@link #recordLayout}): a flat folder holds the file {@value #FLAT_MARKER}, and
      * every state records the layout it was written in; a state without one (written before layouts were recorded)
-     * is nested.
+     * is nested. Without the file and a state with this database, the folder's states with other databases say.
      */
     Settings.Layout settleLayout(Path stateFile) throws Engine.Aborted, IOException {
         Path marker = skillsDir.resolve(FLAT_MARKER);
@@ -117,11 +118,16 @@ final class LocalSide {
             from = stateFile;
         }
         if (recorded == null) {
-            // No mark and no state with this database: a state of this folder with another database may say flat.
-            Path other = flatStateElsewhere();
-            if (other != null) {
-                recorded = Settings.Layout.FLAT;
-                from = other;
+            // No mark and no state with this database: the folder's states with other databases say (flat if any
+            // says so).
+            Map<Path, SyncState.Header> others = SyncState.statesOf(skillsDir);
+            for (Map.Entry<Path, SyncState.Header> e : others.entrySet()) {
+                Settings.Layout l = e.getValue().layout() == null ? Settings.Layout.NESTED
+                        : Settings.Layout.of(e.getValue().layout());
+                if (l != null && (recorded == null || l == Settings.Layout.FLAT && recorded != l)) {
+                    recorded = l;
+                    from = e.getKey();
+                }
             }
         }
         Settings.Layout asked = settings.layout();
@@ -134,12 +140,6 @@ final class LocalSide {
         }
         layout = asked != null ? asked : recorded != null ? recorded : Settings.Layout.NESTED;
         return layout;
-    }
-
-    /** A sync state of this folder (with any database) that records the flat layout, or null. */
-    private Path flatStateElsewhere() {
-        return SyncState.statesOf(skillsDir).entrySet().stream().filter(e -> "flat".equals(e.getValue().layout()))
-                .map(Map.Entry::getKey).findFirst().orElse(null);
     }
 
     /** This run's layout (see {@link #settleLayout}). */
@@ -292,6 +292,7 @@ final class LocalSide {
             }
         }
         created = placement.created();
+        restoreLater = placement.restoreLater();
         sides.clear();
         sides.putAll(placed);
         return placement.refused();
@@ -299,7 +300,9 @@ final class LocalSide {
 
     /**
      * The renames of the plan as the flat layout places them: a folder renamed there keeps its place in the taxonomy
-     * ({@code a/x} renamed to the folder {@code y} becomes {@code a/y}, not {@code y}; see FlatLayout#renamed).
+     * ({@code a/x} renamed to the folder {@code y} becomes {@code a/y}, not {@code y}; see FlatLayout#renamed). A
+     * folder put back where an archived skill was, while another skill's folder is gone, is no rename of it: it is
+     * skipped this run, and the next sync restores the archived row (never a second row of that name).
      */
     List<SyncPlan.Step> placeRenames(List<SyncPlan.Step> steps) {
         if (layout != Settings.Layout.FLAT) {
@@ -310,7 +313,12 @@ final class LocalSide {
             String beside = s.action() == SyncPlan.Action.RENAME_IN_DB && created.contains(s.path())
                     ? FlatLayout.renamed(s.from(), s.path(), placedScope, p -> everywhere.containsKey(p)
                             || folderOf.containsKey(p) || FlatLayout.nesting(p, everywherePaths) != null) : null;
-            if (beside == null) {
+            String archived = restoreLater.get(s.path());
+            if (archived != null && s.action() != SyncPlan.Action.RENAME_IN_DB) {
+                out.add(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "put back where the archived skill "
+                        + archived + " was, while another skill's folder is gone in this sync: not restored this "
+                        + "run, in case it is that skill renamed; the next sync restores " + archived));
+            } else if (beside == null) {
                 out.add(s);
             } else {
                 folderOf.put(beside, folderOf.remove(s.path()));

@@ -101,7 +101,7 @@ final class Merging {
         List<SyncPlan.Step> targets = steps.stream().filter(s -> SyncPlan.isRenameTarget(s)
                 && !base.containsKey(s.path())).toList();
         if (sources.isEmpty() || targets.isEmpty()) {
-            return steps;
+            return local.placeRenames(steps);
         }
         Map<String, String> keys = new HashMap<>();
         List<String> fromDb = new ArrayList<>();

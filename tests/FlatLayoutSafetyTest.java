@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -466,13 +467,52 @@ class FlatLayoutSafetyTest {
             Files.delete(flat().resolve(LocalSide.FLAT_MARKER));
             TestSupport.Run other = second.run("sync-db", flat(), "-n");
             assertEquals(0, other.code(), other.all());
-            assertTrue(other.out().contains("0 created, 0 updated"), other.out());
+            assertTrue(other.out().contains(": 0 created, 0 updated"), other.out());
 
             TestSupport.write(scene.a.resolve(LocalSide.FLAT_MARKER), "flat\n");
             TestSupport.Run nested = scene.run("sync-db", scene.a);
             assertEquals(Cli.ERROR, nested.code(), nested.all());
             assertTrue(nested.err().contains("says the folder is flat, but its last sync with this database"),
                     nested.err());
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aFolderPutBackWhileAnotherIsGoneIsRestoredByTheNextSyncNeverCreatedTwice(String kind) throws Exception {
+        try (Scene scene = installed(kind)) {
+            String id = scene.one("select skill_id from skills where skill_path = '" + Scene.PYTHON + "'");
+            Path kept = tmp.resolve("kept/python");
+            TestSupport.copyTree(flat().resolve("python"), kept);
+            SkillFolder.deleteTree(flat().resolve("python"));
+            assertEquals(0, scene.run("sync-db", flat()).code());
+            TestSupport.copyTree(kept, flat().resolve("python"));
+            SkillFolder.deleteTree(flat().resolve("java"));
+
+            TestSupport.Run both = scene.run("sync-db", flat());
+            assertEquals(3, both.code(), both.all());
+            assertTrue(both.all().contains("not restored this run"), both.all());
+            assertEquals("archived", scene.one("select status from skills where skill_path = '" + Scene.JAVA + "'"));
+            TestSupport.Run next = scene.run("sync-db", flat());
+            assertEquals(0, next.code(), next.all());
+            assertEquals("active " + id, scene.one("select cast(status as text) || ' ' || skill_id from skills "
+                    + "where skill_path = '" + Scene.PYTHON + "'"));
+            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("KINDS")
+    void aNestedFolderIsNotMadeFlatThroughAnotherDatabase(String kind) throws Exception {
+        try (Scene scene = Scene.create(kind, tmp, false); Scene second = Scene.create(kind, tmp.resolve("second"),
+                false)) {
+            assertEquals(0, scene.run("sync-db", scene.a).code());
+            assertEquals(0, second.run("export-to-db", second.a).code());
+            Map<String, byte[]> before = TestSupport.tree(scene.a);
+            TestSupport.Run flat = second.run("import-from-db", scene.a, "--layout", "flat");
+            assertEquals(Cli.ERROR, flat.code(), flat.all());
+            assertTrue(flat.err().contains("holds its skills in the nested layout"), flat.err());
+            assertEquals(before.keySet(), TestSupport.tree(scene.a).keySet());
         }
     }
 }

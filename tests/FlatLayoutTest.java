@@ -99,7 +99,7 @@ class FlatLayoutTest {
             // A second run changes nothing; the database kept its nested paths, one row each.
             TestSupport.Run again = run(scene, "import-from-db", "--agent", "claude-code", "--global");
             assertEquals(0, again.code(), again.all());
-            assertTrue(again.out().contains("0 created, 0 updated"), again.out());
+            assertTrue(again.out().contains(": 0 created, 0 updated"), again.out());
             assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
             assertEquals(0, run(scene, "sync-db", "--agent", "claude-code", "--global", "--check").code());
         }
@@ -116,7 +116,7 @@ class FlatLayoutTest {
             Scene.append(gemini, "python", "\nPrefer pathlib over os.path.\n");
             TestSupport.Run sync = run(scene, "sync-db", "--agent", "gemini-cli", "--global");
             assertEquals(0, sync.code(), sync.all());
-            assertTrue(sync.out().contains("0 created, 1 updated"), sync.out());
+            assertTrue(sync.out().contains(": 0 created, 1 updated"), sync.out());
             assertTrue(scene.content(Scene.PYTHON).contains("Prefer pathlib over os.path."));
             assertEquals(id, scene.one("select skill_id from skills where skill_path = '" + Scene.PYTHON + "'"));
             assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
@@ -126,7 +126,7 @@ class FlatLayoutTest {
             // A no-op run stays a no-op.
             TestSupport.Run noop = run(scene, "sync-db", "--agent", "gemini-cli", "--global");
             assertEquals(0, noop.code(), noop.all());
-            assertTrue(noop.out().contains("0 created, 0 updated"), noop.out());
+            assertTrue(noop.out().contains(": 0 created, 0 updated"), noop.out());
             assertEquals(0, run(scene, "sync-db", "--agent", "gemini-cli", "--global", "--check").code());
 
             // Without the state (deleted: safe), each folder is compared with the one row of its name.
@@ -137,7 +137,7 @@ class FlatLayoutTest {
             }
             TestSupport.Run stateless = run(scene, "sync-db", "--agent", "gemini-cli", "--global");
             assertEquals(0, stateless.code(), stateless.all());
-            assertTrue(stateless.out().contains("0 created, 0 updated"), stateless.out());
+            assertTrue(stateless.out().contains(": 0 created, 0 updated"), stateless.out());
 
             // export-to-db takes an edit the same way.
             Scene.append(gemini, "java", "\nPrefer records for data.\n");
