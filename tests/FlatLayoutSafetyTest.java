@@ -61,6 +61,15 @@ class FlatLayoutSafetyTest {
                 + "'"));
     }
 
+    /** Deletes the flat folder python/ (kept aside: returned) and syncs: its row is archived. */
+    Path archivePython(Scene scene) throws Exception {
+        Path kept = tmp.resolve("kept/python");
+        TestSupport.copyTree(flat().resolve("python"), kept);
+        SkillFolder.deleteTree(flat().resolve("python"));
+        assertEquals(0, scene.run("sync-db", flat()).code());
+        return kept;
+    }
+
     Path flat() {
         return tmp.resolve("agent/skills");
     }
@@ -148,10 +157,7 @@ class FlatLayoutSafetyTest {
     void aFolderDeletedAndPutBackRestoresItsRow(String kind) throws Exception {
         try (Scene scene = installed(kind)) {
             String id = scene.one("select skill_id from skills where skill_path = '" + Scene.PYTHON + "'");
-            Path kept = tmp.resolve("kept/python");
-            TestSupport.copyTree(flat().resolve("python"), kept);
-            SkillFolder.deleteTree(flat().resolve("python"));
-            assertEquals(0, scene.run("sync-db", flat()).code());
+            Path kept = archivePython(scene);
             assertEquals("archived", scene.one("select status from skills where skill_path = '" + Scene.PYTHON + "'"));
 
             TestSupport.copyTree(kept, flat().resolve("python"));
@@ -482,10 +488,7 @@ class FlatLayoutSafetyTest {
     void aFolderPutBackWhileAnotherIsGoneIsRestoredByTheNextSyncNeverCreatedTwice(String kind) throws Exception {
         try (Scene scene = installed(kind)) {
             String id = scene.one("select skill_id from skills where skill_path = '" + Scene.PYTHON + "'");
-            Path kept = tmp.resolve("kept/python");
-            TestSupport.copyTree(flat().resolve("python"), kept);
-            SkillFolder.deleteTree(flat().resolve("python"));
-            assertEquals(0, scene.run("sync-db", flat()).code());
+            Path kept = archivePython(scene);
             TestSupport.copyTree(kept, flat().resolve("python"));
             SkillFolder.deleteTree(flat().resolve("java"));
 
