@@ -44,10 +44,28 @@ final class FlatLayout {
      * in scope to the one-line reason it is skipped on both sides; {@code misplaced}: path to the skill folder below
      * the top level that holds its name; {@code created}: paths given to folders that are new skills;
      * {@code unsent}: names of new folders refused; {@code restoreLater}: a new path to the archived row its folder
-     * would have restored, had another skill's folder not gone in the same sync (a rename, or skipped this run).
+     * would have restored, had another skill's folder not gone in the same sync (a rename, or skipped this run);
+     * {@code scope}: the run's; {@code paths}: every path of the database.
      */
     record Placement(Map<String, String> pathOf, Map<String, String> moved, Map<String, String> refused,
-            Map<String, String> misplaced, Set<String> created, Set<String> unsent, Map<String, String> restoreLater) {
+            Map<String, String> misplaced, Set<String> created, Set<String> unsent, Map<String, String> restoreLater,
+            Scope scope, java.util.NavigableSet<String> paths) {
+
+        /**
+         * Where a skill renamed in the flat folder goes in the database: beside its old path, under the new name
+         * ({@code a/x} renamed to the folder {@code y} becomes {@code a/y}, keeping its place in the taxonomy),
+         * unless that path is a row's, would nest with one, is another folder's ({@code folders}) or is out of
+         * scope; null to keep {@code to}. Only a path given to a new folder moves.
+         */
+        String renamed(String from, String to, java.util.function.Predicate<String> folders) {
+            int slash = from.lastIndexOf('/');
+            if (slash < 0 || !created.contains(to)) {
+                return null;
+            }
+            String beside = from.substring(0, slash + 1) + name(to);
+            return beside.equals(to) || paths.contains(beside) || nesting(beside, paths) != null
+                    || folders.test(beside) || !scope.contains(beside) ? null : beside;
+        }
     }
 
     /**
@@ -69,9 +87,9 @@ final class FlatLayout {
         });
         recorded.forEach(p -> group(groups, name(p)).recorded.add(p));
 
-        Placement out = new Placement(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(),
-                new HashSet<>(), new TreeSet<>(), new TreeMap<>());
         java.util.NavigableSet<String> paths = new TreeSet<>(everywhere.keySet());
+        Placement out = new Placement(new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), new TreeMap<>(),
+                new HashSet<>(), new TreeSet<>(), new TreeMap<>(), scope, paths);
         Map<String, List<String>> live = new java.util.HashMap<>();
         everywhere.forEach((p, status) -> {
             if (Group.live(status)) {
@@ -262,19 +280,5 @@ final class FlatLayout {
             }
         }
         return null;
-    }
-
-    /**
-     * Where a skill renamed in a flat folder goes in the database: beside its old path, under the new name
-     * ({@code a/x} renamed to the folder {@code y} becomes {@code a/y}, keeping its place in the taxonomy), unless
-     * that path is taken or out of scope; null to keep {@code to}.
-     */
-    static String renamed(String from, String to, Scope scope, java.util.function.Predicate<String> taken) {
-        int slash = from.lastIndexOf('/');
-        if (slash < 0) {
-            return null;
-        }
-        String beside = from.substring(0, slash + 1) + name(to);
-        return beside.equals(to) || taken.test(beside) || !scope.contains(beside) ? null : beside;
     }
 }

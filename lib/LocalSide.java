@@ -36,12 +36,8 @@ final class LocalSide {
     private List<String> deeper = List.of();
     /** Flat layout: the folder each placed database path lives in (see {@link #place}). */
     private final Map<String, String> folderOf = new ConcurrentHashMap<>();
-    /** Flat layout: the scope, the paths given to new folders and every database path, from {@link #place}. */
-    private Scope placedScope = Scope.ALL;
-    private Set<String> created = Set.of();
-    private Map<String, String> restoreLater = Map.of();
-    private Map<String, String> everywhere = Map.of();
-    private java.util.NavigableSet<String> everywherePaths = new java.util.TreeSet<>();
+    /** Flat layout: how {@link #place} paired the folders (null until then); {@link #placeRenames} reads it. */
+    private FlatLayout.Placement placement;
     private Path backupDir;
     private volatile boolean saved;
     private final Set<String> databaseBackups = new HashSet<>();
@@ -240,8 +236,8 @@ final class LocalSide {
     /**
      * Keys the listing by database path, in the flat layout: each top-level folder stands for the one path its name
      * pairs with (see {@link FlatLayout}; {@code recorded}: the paths of the last sync, which say that), and only those
-     * in scope stay; recorded paths whose skill moved are moved in {@code base} too. Returns the paths refused on both sides, with the reason (nothing in the nested layout, where
-     * folders are at their paths already).
+     * in scope stay; recorded paths whose skill moved are moved in {@code base} too. Returns the paths refused on both
+     * sides, with the reason (nothing in the nested layout, where folders are at their paths already).
      */
     Map<String, String> place(Map<String, SyncPlan.Side> sides, Map<String, DatabaseSide.Row> rows,
             Map<String, String> base, java.util.Collection<String> recorded, Scope scope, SyncPlan.Mode mode,
@@ -249,13 +245,11 @@ final class LocalSide {
         if (layout != Settings.Layout.FLAT) {
             return Map.of();
         }
-        placedScope = scope;
-        everywhere = db.statuses();
-        everywherePaths = new java.util.TreeSet<>(everywhere.keySet());
         Map<String, Boolean> listed = new LinkedHashMap<>();
         rows.forEach((p, r) -> listed.put(p, r.archived()));
-        FlatLayout.Placement placement = FlatLayout.place(sides.keySet(), deeper, listed, everywhere, recorded,
+        FlatLayout.Placement placement = FlatLayout.place(sides.keySet(), deeper, listed, db.statuses(), recorded,
                 scope, mode);
+        this.placement = placement;
         placement.moved().forEach((from, to) -> {
             String hash = base.remove(from);
             if (hash != null) {
@@ -291,8 +285,6 @@ final class LocalSide {
                 placed.put(d, SyncPlan.Side.invalid(why));
             }
         }
-        created = placement.created();
-        restoreLater = placement.restoreLater();
         sides.clear();
         sides.putAll(placed);
         return placement.refused();
@@ -305,15 +297,14 @@ final class LocalSide {
      * skipped this run, and the next sync restores the archived row (never a second row of that name).
      */
     List<SyncPlan.Step> placeRenames(List<SyncPlan.Step> steps) {
-        if (layout != Settings.Layout.FLAT) {
+        if (placement == null) {
             return steps;
         }
         List<SyncPlan.Step> out = new ArrayList<>();
         for (SyncPlan.Step s : steps) {
-            String beside = s.action() == SyncPlan.Action.RENAME_IN_DB && created.contains(s.path())
-                    ? FlatLayout.renamed(s.from(), s.path(), placedScope, p -> everywhere.containsKey(p)
-                            || folderOf.containsKey(p) || FlatLayout.nesting(p, everywherePaths) != null) : null;
-            String archived = restoreLater.get(s.path());
+            String beside = s.action() == SyncPlan.Action.RENAME_IN_DB
+                    ? placement.renamed(s.from(), s.path(), folderOf::containsKey) : null;
+            String archived = placement.restoreLater().get(s.path());
             if (archived != null && s.action() != SyncPlan.Action.RENAME_IN_DB) {
                 out.add(new SyncPlan.Step(s.path(), SyncPlan.Action.SKIP, "put back where the archived skill "
                         + archived + " was, while another skill's folder is gone in this sync: not restored this "

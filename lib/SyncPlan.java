@@ -59,14 +59,17 @@ final class SyncPlan {
          * comparison is a difference and every step that would read it is a skip naming the reason.
          */
         static Side invalid(String reason) {
-            return new Side("unsendable:" + Skill.sha256(reason.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                    reason, null);
+            return invalid("unsendable:", reason);
         }
 
         /** The database's side of a skill refused on both sides: invalid too, with a hash unlike the folder's. */
         static Side refusedInDb(String reason) {
-            return new Side("refused:" + Skill.sha256(reason.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                    reason, null);
+            return invalid("refused:", reason);
+        }
+
+        private static Side invalid(String kind, String reason) {
+            return new Side(kind + Skill.sha256(reason.getBytes(java.nio.charset.StandardCharsets.UTF_8)), reason,
+                    null);
         }
     }
 

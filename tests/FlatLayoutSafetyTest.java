@@ -33,11 +33,7 @@ class FlatLayoutSafetyTest {
 
     /** The sample skills and one more at {@code path} (two segments), synced, then deleted and synced: archived. */
     Scene withArchived(String kind, String path) throws Exception {
-        Scene scene = Scene.create(kind, tmp, false);
-        String name = FlatLayout.name(path);
-        TestSupport.write(scene.a.resolve(path + "/SKILL.md"), "---\nname: " + name + "\ndescription: The archived "
-                + name + ".\n---\n# " + name + "\n");
-        assertEquals(0, scene.run("sync-db", scene.a).code());
+        Scene scene = FlatLayoutTest.withSkill(kind, tmp, path, FlatLayout.name(path));
         SkillFolder.deleteTree(scene.a.resolve(path).getParent());
         assertEquals(0, scene.run("sync-db", scene.a).code());
         assertEquals("archived", scene.one("select status from skills where skill_path = '" + path + "'"));
@@ -68,6 +64,12 @@ class FlatLayoutSafetyTest {
         SkillFolder.deleteTree(flat().resolve("python"));
         assertEquals(0, scene.run("sync-db", flat()).code());
         return kept;
+    }
+
+    /** Five rows, and the flat folder in step with them. */
+    void assertFiveRowsInStep(Scene scene) throws Exception {
+        FlatLayoutTest.assertFiveRows(scene);
+        assertEquals(0, scene.run("sync-db", flat(), "--check").code());
     }
 
     Path flat() {
@@ -165,8 +167,7 @@ class FlatLayoutSafetyTest {
             assertEquals(0, back.code(), back.all());
             assertEquals("active " + id, scene.one("select cast(status as text) || ' ' || skill_id from skills "
                     + "where skill_path = '" + Scene.PYTHON + "'"));
-            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
-            assertEquals(0, scene.run("sync-db", flat(), "--check").code());
+            assertFiveRowsInStep(scene);
         }
     }
 
@@ -175,8 +176,7 @@ class FlatLayoutSafetyTest {
     void aRenamedFlatFolderKeepsItsPlaceInTheTaxonomy(String kind) throws Exception {
         try (Scene scene = installed(kind)) {
             assertRenamedBeside(scene, "py");
-            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
-            assertEquals(0, scene.run("sync-db", flat(), "--check").code());
+            assertFiveRowsInStep(scene);
         }
     }
 
@@ -226,7 +226,7 @@ class FlatLayoutSafetyTest {
             TestSupport.Run run = scene.run("export-to-db", fresh, "--layout", "flat", "--skill-path", "writing");
             assertEquals(3, run.code(), run.all());
             assertTrue(run.all().contains("a live skill named 'python' exists at " + Scene.PYTHON), run.all());
-            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+            FlatLayoutTest.assertFiveRows(scene);
         }
     }
 
@@ -500,7 +500,7 @@ class FlatLayoutSafetyTest {
             assertEquals(0, next.code(), next.all());
             assertEquals("active " + id, scene.one("select cast(status as text) || ' ' || skill_id from skills "
                     + "where skill_path = '" + Scene.PYTHON + "'"));
-            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+            FlatLayoutTest.assertFiveRows(scene);
         }
     }
 

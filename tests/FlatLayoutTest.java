@@ -53,11 +53,25 @@ class FlatLayoutTest {
         }
     }
 
+    /** The five sample skills, one row each: nothing created twice. */
+    static void assertFiveRows(Scene scene) throws Exception {
+        assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+    }
+
+    /** The sample skills and one more at {@code path}, of this frontmatter name, sent to a fresh database. */
+    static Scene withSkill(String kind, Path tmp, String path, String name) throws Exception {
+        Scene scene = Scene.create(kind, tmp, false);
+        TestSupport.write(scene.a.resolve(path + "/SKILL.md"), "---\nname: " + name + "\ndescription: The skill "
+                + name + " at " + path + ".\n---\n# " + name + "\n");
+        assertEquals(0, scene.run("sync-db", scene.a).code());
+        return scene;
+    }
+
     /** A run that went through and took an edit to the row at {@code path}, the five sample skills one row each. */
     static void assertReached(Scene scene, TestSupport.Run run, String path, String edit) throws Exception {
         assertEquals(0, run.code(), run.all());
         assertTrue(scene.content(path).contains(edit), path);
-        assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+        assertFiveRows(scene);
     }
 
     /** Every skill of a flat folder passes the Agent Skills rules (the tool's own lint): name equals folder, ... */
@@ -100,7 +114,7 @@ class FlatLayoutTest {
             TestSupport.Run again = run(scene, "import-from-db", "--agent", "claude-code", "--global");
             assertEquals(0, again.code(), again.all());
             assertTrue(again.out().contains(": 0 created, 0 updated"), again.out());
-            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+            assertFiveRows(scene);
             assertEquals(0, run(scene, "sync-db", "--agent", "claude-code", "--global", "--check").code());
         }
     }
@@ -119,7 +133,7 @@ class FlatLayoutTest {
             assertTrue(sync.out().contains(": 0 created, 1 updated"), sync.out());
             assertTrue(scene.content(Scene.PYTHON).contains("Prefer pathlib over os.path."));
             assertEquals(id, scene.one("select skill_id from skills where skill_path = '" + Scene.PYTHON + "'"));
-            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+            assertFiveRows(scene);
             assertEquals(List.of("0"), TestSupport.column(scene.db,
                     "select count(*) from skills where status = 'archived'"));
 
@@ -144,7 +158,7 @@ class FlatLayoutTest {
             TestSupport.Run export = run(scene, "export-to-db", "--agent", "gemini-cli", "--global");
             assertEquals(0, export.code(), export.all());
             assertTrue(scene.content(Scene.JAVA).contains("Prefer records for data."));
-            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+            assertFiveRows(scene);
         }
     }
 
@@ -162,7 +176,7 @@ class FlatLayoutTest {
             TestSupport.Run sync = run(scene, "sync-db", "--agent", "codex", "--global");
             assertEquals(0, sync.code(), sync.all());
             assertFalse(TestSupport.exists(codex.resolve("python")));
-            assertEquals(List.of("5"), TestSupport.column(scene.db, "select count(*) from skills"));
+            assertFiveRows(scene);
             assertEquals(List.of("0"), TestSupport.column(scene.db,
                     "select count(*) from skills where skill_path = 'python'"));
         }
@@ -227,10 +241,7 @@ class FlatLayoutTest {
     @ParameterizedTest
     @FieldSource("KINDS")
     void aSkillWhoseNameDiffersFromItsPathGoesToThePathsLastSegment(String kind) throws Exception {
-        try (Scene scene = Scene.create(kind, tmp, false)) {
-            TestSupport.write(scene.a.resolve("misc/helper/SKILL.md"), "---\nname: tool-helper\ndescription: "
-                    + "Helps with tools.\n---\n# Helper\n");
-            assertEquals(0, scene.run("export-to-db", scene.a).code());
+        try (Scene scene = withSkill(kind, tmp, "misc/helper", "tool-helper")) {
             Path flat = tmp.resolve("flat/skills");
             assertEquals(0, scene.run("import-from-db", flat, "--layout", "flat").code());
             TestSupport.assertSameTree(scene.a.resolve("misc/helper"), flat.resolve("helper"));
@@ -248,10 +259,7 @@ class FlatLayoutTest {
     @ParameterizedTest
     @FieldSource("KINDS")
     void twoSkillsOfOneNameAreRefusedTheOthersGoThrough(String kind) throws Exception {
-        try (Scene scene = Scene.create(kind, tmp, false)) {
-            TestSupport.write(scene.a.resolve("scratch/python/SKILL.md"), "---\nname: python\ndescription: Notes "
-                    + "on Python one-liners.\n---\n# Python scratch\n");
-            assertEquals(0, scene.run("export-to-db", scene.a).code());
+        try (Scene scene = withSkill(kind, tmp, "scratch/python", "python")) {
             Path flat = tmp.resolve("flat/skills");
             TestSupport.Run imported = scene.run("import-from-db", flat, "--layout", "flat");
             assertEquals(3, imported.code(), imported.all());
