@@ -235,6 +235,11 @@ class FlatLayoutTest {
             assertTrue(deep.all().contains("group/deep: its folder group/deep/ lies below the top level"),
                     deep.all());
             assertEquals(List.of("0"), TestSupport.column(scene.db, "select count(*) from skills where name = 'deep'"));
+            // Outside --skill-path, it is only named in a warning.
+            TestSupport.Run scoped = scene.run("export-to-db", flat, "--layout", "flat", "--skill-path", "writing");
+            assertEquals(0, scoped.code(), scoped.all());
+            assertTrue(scoped.err().contains("warning: group/deep: its folder group/deep/ lies below the top level"),
+                    scoped.err());
         }
     }
 
